@@ -1,0 +1,26 @@
+//! The pure domain of qrlogin: no I/O, no async, nothing that can block.
+//!
+//! - [`ids`]: the public `qr_id`, the prefixed secrets (`qlp_`, `qls_`, `qlm_`, `qlw_`)
+//!   drawn from the OS CSPRNG, and the SHA-256 hashes that are all a store ever keeps.
+//! - [`state`]: the QR session record and the state machine of API.md, with versions and
+//!   lazily computed expiry.
+//! - [`policy`]: lifetimes (QR, confirm, grace, tokens), configurable in one place.
+//! - [`error`]: the error codes of the contract, so every layer speaks the same words.
+//! - [`api`]: the JSON bodies of HTTP API v1, shared by the server and the client so the
+//!   two cannot drift apart.
+//! - [`time`]: timestamps as unix milliseconds, the one clock representation everywhere.
+
+pub mod api;
+pub mod error;
+pub mod ids;
+pub mod policy;
+pub mod state;
+pub mod time;
+
+pub use error::ErrorCode;
+pub use ids::{QrId, RandomId, Secret, SecretKind, TokenHash};
+pub use policy::Lifetimes;
+pub use state::{
+    Command, DeviceInfo, QrSession, QrState, Requester, Scanner, TicketProof, TransitionError,
+};
+pub use time::Millis;

@@ -1,0 +1,127 @@
+//! Storage of qrlogin behind two traits, so the server never knows which backend runs.
+//!
+//! - [`QrStore`]: QR sessions: create, get, compare-and-set, and [`Subscription`]s that
+//!   wake waiters (long poll, SSE, WebSocket) the moment a session's version changes.
+//! - [`AccountStore`]: accounts, phone tokens and PC sessions (hashes of tokens only).
+//! - [`hub`]: the in-process fan-out of change notifications that every backend uses.
+//! - [`memory`]: the embedded default backend, for a single instance.
+//! - [`redis`]: the production backend, shared by any number of instances.
+//! - [`conformance`]: one test suite, written against the traits, that every backend runs.
+
+pub mod conformance;
+pub mod hub;
+pub mod memory;
+pub mod redis;
+mod types;
+
+pub use hub::{Hub, Subscription};
+pub use types::{Account, MobileToken, WebSession};
+
+use async_trait::async_trait;
+use qrlogin_core::{Millis, QrId, QrSession, TokenHash};
+
+/// Why a store call failed. Nothing else escapes a store: the server maps
+/// `Unavailable` to 503 `store_unavailable` and the rest to 500 `internal`.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The backend cannot be reached or did not answer in time; nothing was changed.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// A record could not be read back (a bug or foreign data); details for the log.
+    #[error("corrupt record: {0}")]
+    Corrupt(String),
+}
+
+/// Result of every store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What [`QrStore::compare_and_set`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CasOutcome {
+    /// The record had the expected `rev` and was replaced.
+    Written,
+    /// The record changed since it was read; re-read and decide again.
+    Conflict,
+    /// There is no such record (never existed, or purged).
+    Missing,
+}
+
+/// QR sessions. Implementations must make `compare_and_set` atomic across every server
+/// instance that shares the backend, and must wake every [`Subscription`] of a session,
+/// on any instance, when a write changes its `version`.
+#[async_trait]
+pub trait QrStore: Send + Sync + 'static {
+    /// Stores a new session, and the index from its poll-token hash to its id. It may be
+    /// forgotten from `purge_at` on.
+    async fn create(&self, session: &QrSession, purge_at: Millis) -> StoreResult<()>;
+
+    /// The session as last written (expiry is computed by the caller with
+    /// [`QrSession::at`]); `None` if it never existed or was purged.
+    async fn get(&self, id: &QrId) -> StoreResult<Option<QrSession>>;
+
+    /// Which session a poll-token hash belongs to, so a valid token presented for the
+    /// wrong QR session can be told (403) from an unknown one (401).
+    async fn find_by_poll_hash(&self, hash: &TokenHash) -> StoreResult<Option<QrId>>;
+
+    /// Replaces the session with `next` if its stored `rev` is still `expected_rev`, in
+    /// one atomic step; then, if `next.version` differs from the stored version, notifies
+    /// every subscriber. `purge_at` is the new time it may be forgotten.
+    async fn compare_and_set(
+        &self,
+        expected_rev: u64,
+        next: &QrSession,
+        purge_at: Millis,
+    ) -> StoreResult<CasOutcome>;
+
+    /// Subscribes to changes of one session. Callers subscribe *before* reading the
+    /// session, so that no change can slip between the read and the wait.
+    async fn subscribe(&self, id: &QrId) -> StoreResult<Subscription>;
+
+    /// Answers when the backend answers (for `/readyz`).
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// How many subscriptions this instance holds now (the "waiters held" metric).
+    fn waiters(&self) -> usize;
+}
+
+/// Accounts, phone tokens and PC sessions. Tokens are keyed by their SHA-256 only.
+#[async_trait]
+pub trait AccountStore: Send + Sync + 'static {
+    /// Adds an account; `false` if the username is taken (nothing is changed then).
+    async fn create_account(&self, account: &Account) -> StoreResult<bool>;
+
+    /// The account with this username, if any.
+    async fn account_by_username(&self, username: &str) -> StoreResult<Option<Account>>;
+
+    /// The account with this id, if any.
+    async fn account_by_id(&self, id: &str) -> StoreResult<Option<Account>>;
+
+    /// Stores a phone token under its hash until its `expires_at`.
+    async fn put_mobile_token(&self, hash: &TokenHash, token: &MobileToken) -> StoreResult<()>;
+
+    /// The phone token with this hash, if it exists and has not expired.
+    async fn mobile_token(&self, hash: &TokenHash, now: Millis)
+        -> StoreResult<Option<MobileToken>>;
+
+    /// Stores a PC session under its token hash until its `expires_at`.
+    async fn put_web_session(&self, hash: &TokenHash, session: &WebSession) -> StoreResult<()>;
+
+    /// The live PC session with this token hash, if any.
+    async fn web_session_by_token(
+        &self,
+        hash: &TokenHash,
+        now: Millis,
+    ) -> StoreResult<Option<WebSession>>;
+
+    /// The account's live PC sessions, newest first.
+    async fn web_sessions_of(&self, account_id: &str, now: Millis) -> StoreResult<Vec<WebSession>>;
+
+    /// Revokes the account's session with this id; `false` if the account has none such.
+    async fn revoke_web_session(&self, account_id: &str, session_id: &str) -> StoreResult<bool>;
+
+    /// Revokes the session with this token hash (logout); `false` if there was none.
+    async fn revoke_web_session_token(&self, hash: &TokenHash) -> StoreResult<bool>;
+
+    /// Answers when the backend answers.
+    async fn ping(&self) -> StoreResult<()>;
+}
