@@ -1,0 +1,170 @@
+//! One test suite, written against the store traits only, that every backend runs, so
+//! the backends cannot drift apart.
+//!
+//! - `mod.rs`: the [`Harness`] a backend's test file implements, the [`Backend`] it
+//!   opens, and the [`conformance_tests!`](crate::conformance_tests) macro.
+//! - [`fixtures`]: records to store (fresh random ids, so tests never collide, even on
+//!   a shared Redis that outlives the test run).
+//! - [`qr`]: QR sessions: round trips, the poll-hash index, compare-and-set.
+//! - [`wake`]: subscriptions: prompt wake-ups across instances, no missed change.
+//! - [`accounts`]: accounts, phone tokens, PC sessions.
+//!
+//! A backend runs the whole suite from one integration test file:
+//!
+//! ```ignore
+//! // crates/qrlogin-store/tests/redis.rs
+//! use qrlogin_store::conformance::{async_trait, Backend, Harness};
+//!
+//! struct Redis;
+//!
+//! #[async_trait]
+//! impl Harness for Redis {
+//!     async fn open(&self) -> Backend {
+//!         // A new, separate store (own connections) on the same server each call;
+//!         // `RedisStore::connect` stands for whatever the Redis backend offers.
+//!         Backend::of(RedisStore::connect(&url()).await.expect("redis"))
+//!     }
+//! }
+//!
+//! qrlogin_store::conformance_tests!(Redis, #[ignore = "needs a Redis server"]);
+//! ```
+//!
+//! Checks never assume an empty backend and never clean up: every record they write
+//! has fresh random ids and usernames, and times near the real clock.
+
+pub mod accounts;
+pub mod fixtures;
+pub mod qr;
+pub mod wake;
+
+use crate::memory::MemoryStore;
+use crate::{AccountStore, QrStore};
+use std::future::Future;
+use std::sync::Arc;
+
+/// Re-exported so a backend's test file can implement [`Harness`] without naming
+/// `async-trait` itself.
+pub use async_trait::async_trait;
+
+/// One instance of a backend, as the server would hold it: both store traits, usually
+/// the same object twice.
+#[derive(Clone)]
+pub struct Backend {
+    /// The QR-session half.
+    pub qr: Arc<dyn QrStore>,
+    /// The account half.
+    pub accounts: Arc<dyn AccountStore>,
+}
+
+impl Backend {
+    /// Both halves from one store object, the usual case.
+    pub fn of<S: QrStore + AccountStore>(store: Arc<S>) -> Self {
+        Self {
+            qr: store.clone(),
+            accounts: store,
+        }
+    }
+}
+
+/// What a backend's test file implements to run the suite.
+///
+/// One harness value is made per test. Each [`open`](Harness::open) on it gives a new
+/// *instance* sharing one backend, the way two server processes share one Redis, so
+/// the suite can check what one instance sees of another's writes and wake-ups. A
+/// backend that cannot be shared (memory) returns the same store each time.
+#[async_trait]
+pub trait Harness: Send + Sync {
+    /// Opens one more instance on this harness's backend; panics if it cannot.
+    async fn open(&self) -> Backend;
+}
+
+/// The memory store's harness: every "instance" is the one store, which is exactly
+/// what several handles on it in one process are.
+#[async_trait]
+impl Harness for Arc<MemoryStore> {
+    async fn open(&self) -> Backend {
+        Backend::of(Arc::clone(self))
+    }
+}
+
+/// Which runtime a check needs.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum Flavor {
+    /// One thread: enough for checks without racing writers.
+    Current,
+    /// Two worker threads: for checks whose point is real parallelism.
+    Multi,
+}
+
+/// Runs one check to completion on a fresh runtime, the way `#[tokio::test]` would.
+/// The macro calls this instead of expanding `#[tokio::test]`, so that the test crate
+/// needs neither tokio's macros nor a path to them.
+#[doc(hidden)]
+pub fn run(flavor: Flavor, check: impl Future<Output = ()>) {
+    let mut builder = match flavor {
+        Flavor::Current => tokio::runtime::Builder::new_current_thread(),
+        Flavor::Multi => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(2);
+            b
+        }
+    };
+    builder
+        .enable_all()
+        .build()
+        .expect("cannot build a test runtime")
+        .block_on(check);
+}
+
+/// Expands to one `#[test]` per conformance check, each named as a sentence, against
+/// the [`Harness`](crate::conformance::Harness) that `$harness` evaluates to (once per
+/// test, inside the test's runtime). Attributes after it are put on every test, e.g.
+/// `conformance_tests!(Redis, #[ignore = "needs a Redis server"]);`.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($harness:expr $(, #[$meta:meta])* $(,)?) => {
+        $crate::__conformance_tests! { ($harness) [$(#[$meta])*]
+            Current a_created_session_reads_back_exactly => qr::a_created_session_reads_back_exactly;
+            Current an_unknown_id_reads_as_none => qr::an_unknown_id_reads_as_none;
+            Current a_poll_hash_finds_its_own_session_and_no_other => qr::a_poll_hash_finds_its_own_session_and_no_other;
+            Current a_cas_with_the_current_rev_writes_the_next_record => qr::a_cas_with_the_current_rev_writes_the_next_record;
+            Current a_stale_rev_is_a_conflict_and_changes_nothing => qr::a_stale_rev_is_a_conflict_and_changes_nothing;
+            Current a_cas_on_an_unknown_id_is_missing_and_creates_nothing => qr::a_cas_on_an_unknown_id_is_missing_and_creates_nothing;
+            Multi of_24_concurrent_cas_from_one_read_exactly_one_is_written => qr::of_24_concurrent_cas_from_one_read_exactly_one_is_written;
+            Current both_stores_answer_a_ping => qr::both_stores_answer_a_ping;
+            Multi a_version_change_on_the_other_instance_wakes_subscribers_promptly => wake::a_version_change_on_the_other_instance_wakes_subscribers_promptly;
+            Multi a_version_change_wakes_even_after_a_rev_only_write => wake::a_version_change_wakes_even_after_a_rev_only_write;
+            Current a_change_to_another_session_does_not_wake => wake::a_change_to_another_session_does_not_wake;
+            Multi subscribe_then_read_never_misses_a_change_made_between => wake::subscribe_then_read_never_misses_a_change_made_between;
+            Current dropping_subscriptions_returns_waiters_to_its_previous_value => wake::dropping_subscriptions_returns_waiters_to_its_previous_value;
+            Current a_duplicate_username_is_refused_and_changes_nothing => accounts::a_duplicate_username_is_refused_and_changes_nothing;
+            Current an_account_is_found_by_username_and_by_id_on_every_instance => accounts::an_account_is_found_by_username_and_by_id_on_every_instance;
+            Current a_mobile_token_is_found_by_its_hash_until_it_expires => accounts::a_mobile_token_is_found_by_its_hash_until_it_expires;
+            Current a_web_session_resolves_by_its_token_until_it_expires => accounts::a_web_session_resolves_by_its_token_until_it_expires;
+            Current web_sessions_are_listed_newest_first_live_and_own_only => accounts::web_sessions_are_listed_newest_first_live_and_own_only;
+            Current a_session_is_revoked_by_id_only_for_its_own_account => accounts::a_session_is_revoked_by_id_only_for_its_own_account;
+            Current logout_revokes_a_session_by_its_token_hash => accounts::logout_revokes_a_session_by_its_token_hash;
+        }
+    };
+}
+
+/// The recursion behind [`conformance_tests!`]: one test per `Flavor name => check;`
+/// line, each carrying the caller's attributes.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_tests {
+    (($harness:expr) [$($attr:tt)*]) => {};
+    (($harness:expr) [$($attr:tt)*]
+        $flavor:ident $name:ident => $module:ident :: $check:ident; $($rest:tt)*) => {
+        #[test]
+        $($attr)*
+        fn $name() {
+            $crate::conformance::run($crate::conformance::Flavor::$flavor, async {
+                let harness = $harness;
+                $crate::conformance::$module::$check(&harness).await;
+            });
+        }
+        $crate::__conformance_tests! { ($harness) [$($attr)*] $($rest)* }
+    };
+}

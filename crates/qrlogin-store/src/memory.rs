@@ -1,1 +1,0 @@
-//! Placeholder: the in-memory backend (being written).
