@@ -210,8 +210,15 @@ impl fmt::Debug for Secret {
 /// SHA-256 of a secret. 256-bit secrets need no salt or slow hash: they cannot be
 /// brute-forced, and a fast hash keeps every authenticated request cheap. Equality is
 /// constant-time so a comparison leaks nothing about how many bytes matched.
-#[derive(Clone, Copy, Eq, Hash)]
+#[derive(Clone, Copy, Eq)]
 pub struct TokenHash(pub [u8; 32]);
+
+impl std::hash::Hash for TokenHash {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Equal values have equal bytes, so hashing the bytes agrees with `eq`.
+        self.0.hash(state);
+    }
+}
 
 impl TokenHash {
     /// Lowercase hex, for store keys and fields.

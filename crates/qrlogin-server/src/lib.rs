@@ -1,1 +1,25 @@
-//! placeholder
+//! The qrlogin HTTP server as a library, so that the binary and the tests start the very
+//! same thing ([`Application`]).
+//!
+//! - [`config`]: what the server needs to start, and secret-safe printing of it.
+//! - [`startup`]: bind, open the store, run, shut down gracefully.
+//! - [`state`]: what every handler can reach.
+//! - [`routes`]: PC, phone, session, ops and page routes; the OpenAPI document.
+//! - [`service`]: use cases (QR sessions, accounts, authentication, the wait primitive).
+//! - [`error`]: the one error type, rendered as problem+json.
+//! - [`extract`]: extractors that map bad input to the contract's 400/413/415.
+//! - [`limits`]: login throttling; [`qrimage`]: QR rendering; [`telemetry`]: metrics.
+
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod limits;
+pub mod qrimage;
+pub mod routes;
+pub mod service;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use config::{ApiRoles, Config};
+pub use startup::Application;

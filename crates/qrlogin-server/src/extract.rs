@@ -1,0 +1,145 @@
+//! Request extractors that turn every kind of bad input into the contract's errors
+//! (axum's own rejections are 422 and plain text; ours are 400/413/415 problem+json).
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::{header, request::Parts, HeaderMap};
+use qrlogin_core::{ErrorCode, QrId};
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+
+/// Largest accepted body (API.md: over 16 KiB is 413).
+pub const MAX_BODY: usize = 16 * 1024;
+
+/// A JSON body that must be present.
+pub struct JsonBody<T>(pub T);
+
+/// A JSON body that may be absent (empty body); when present it must be JSON.
+pub struct OptionalJson<T>(pub Option<T>);
+
+async fn read_body(req: Request) -> Result<(HeaderMap, Bytes), ApiError> {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+        ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the body is over {MAX_BODY} bytes"),
+        )
+    })?;
+    Ok((parts.headers, bytes))
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .is_some_and(|m| {
+            m.type_() == "application"
+                && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
+        })
+}
+
+fn parse<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Result<T, ApiError> {
+    if !is_json(headers) {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "the body must be application/json",
+        ));
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        let (headers, bytes) = read_body(req).await?;
+        if bytes.is_empty() && is_json(&headers) {
+            return Err(ApiError::bad_request("a JSON body is required"));
+        }
+        parse(&headers, &bytes).map(JsonBody)
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        let (headers, bytes) = read_body(req).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(None));
+        }
+        parse(&headers, &bytes).map(|v| OptionalJson(Some(v)))
+    }
+}
+
+/// The `{qr_id}` path segment, validated (malformed is 400, as API.md says).
+pub struct QrPath(pub QrId);
+
+impl<S: Send + Sync> FromRequestParts<S> for QrPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Path(raw): axum::extract::Path<String> =
+            axum::extract::Path::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::bad_request("malformed path"))?;
+        QrId::parse(&raw)
+            .map(QrPath)
+            .map_err(|_| ApiError::bad_request("malformed qr_id"))
+    }
+}
+
+/// The bearer token of the `Authorization` header, if any. Only the header: secrets
+/// never travel in URLs.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// What the server knows of the caller: IP and user agent, recorded for the phone to
+/// check before confirming.
+pub struct ClientInfo {
+    /// The caller's IP (the first `X-Forwarded-For` hop when `trust_proxy` is set).
+    pub ip: String,
+    /// The `User-Agent` header, truncated to a sane length.
+    pub user_agent: Option<String>,
+}
+
+impl FromRequestParts<AppState> for ClientInfo {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        let forwarded = state
+            .config
+            .trust_proxy
+            .then(|| {
+                parts
+                    .headers
+                    .get("x-forwarded-for")?
+                    .to_str()
+                    .ok()?
+                    .split(',')
+                    .next()
+                    .map(str::trim)
+            })
+            .flatten()
+            .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
+            .map(str::to_owned);
+        let ip = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(256).collect());
+        Ok(ClientInfo { ip, user_agent })
+    }
+}

@@ -1,0 +1,100 @@
+//! The router: routes per role, the OpenAPI document, and the layers every request goes
+//! through (metrics, panic catching, problem+json for unknown routes and methods).
+
+pub mod ops;
+pub mod pages;
+pub mod pc;
+pub mod phone;
+pub mod session;
+
+use crate::error::problem;
+use crate::state::AppState;
+use crate::telemetry;
+use axum::response::Response;
+use axum::Router;
+use qrlogin_core::ErrorCode;
+use std::any::Any;
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The OpenAPI document, generated from the handlers' annotations.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "qrlogin HTTP API", version = "1", description = "QR-code login: the PC shows a QR code, a signed-in phone scans and confirms, the PC is signed in. Errors are RFC 9457 problem+json with a stable `code`."),
+    paths(
+        pc::create_qr, pc::qr_svg, pc::qr_png, pc::status, pc::redeem, pc::cancel,
+        phone::login, phone::scan, phone::confirm, phone::decline, phone::sessions, phone::revoke,
+        session::me, session::logout,
+        ops::healthz, ops::readyz, ops::metrics_text, ops::openapi,
+    ),
+    modifiers(&BearerSchemes),
+    tags((name = "pc", description = "The device that wants to log in"), (name = "phone", description = "The signed-in phone that approves"),
+        (name = "session", description = "A PC after login"), (name = "ops", description = "Operations"))
+)]
+pub struct ApiDoc;
+
+/// Adds the three bearer token schemes (poll, mobile, session) to the document.
+struct BearerSchemes;
+
+impl Modify for BearerSchemes {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        for (name, desc) in [
+            ("poll_token", "qlp_… from POST /api/v1/qr"),
+            (
+                "mobile_token",
+                "qlm_… from POST /api/v1/auth/login, with X-Device-Id",
+            ),
+            ("session_token", "qlw_… from redeem"),
+        ] {
+            let scheme = HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(desc))
+                .build();
+            components.add_security_scheme(name, SecurityScheme::Http(scheme));
+        }
+    }
+}
+
+/// The whole application router for `state`'s configured roles.
+pub fn router(state: AppState) -> Router {
+    let roles = state.config.roles;
+    let mut app = Router::new()
+        .merge(ops::routes())
+        .merge(pages::routes(roles));
+    if roles.pc() {
+        app = app.merge(pc::routes()).merge(session::routes());
+    }
+    if roles.phone() {
+        app = app.merge(phone::routes());
+    }
+    finish(app, state)
+}
+
+/// Adds what every route shares (problem+json for unknown routes and methods, metrics,
+/// panic catching) and the state. Public so a test can check the layers on a route of
+/// its own (a handler that panics).
+pub fn finish(app: Router<AppState>, state: AppState) -> Router {
+    app.fallback(|| async { problem(ErrorCode::NotFound, "no such route") })
+        .method_not_allowed_fallback(|| async {
+            problem(
+                ErrorCode::MethodNotAllowed,
+                "method not allowed on this route",
+            )
+        })
+        .layer(axum::middleware::from_fn(telemetry::track))
+        .layer(CatchPanicLayer::custom(on_panic))
+        .with_state(state)
+}
+
+/// A panicking handler answers 500 `internal`; the process and other requests go on.
+fn on_panic(err: Box<dyn Any + Send + 'static>) -> Response {
+    let msg = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(panic = msg, "handler panicked");
+    problem(ErrorCode::Internal, "internal error; see the server log")
+}

@@ -1,0 +1,110 @@
+//! Web pages and the drop-in widget, embedded in the binary (rust-embed), served with
+//! ETags and a Content-Security-Policy that allows no inline script and no third-party
+//! origin.
+
+use crate::config::ApiRoles;
+use crate::error::problem;
+use crate::state::AppState;
+use axum::extract::Path;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use qrlogin_core::ErrorCode;
+use rust_embed::RustEmbed;
+
+/// Everything under `assets/`, compiled into the binary.
+#[derive(RustEmbed)]
+#[folder = "assets/"]
+struct Assets;
+
+/// The policy of every page: own origin only, no inline code, no framing.
+pub const CSP: &str =
+    "default-src 'self'; img-src 'self' data:; connect-src 'self'; style-src 'self'; \
+script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// Page routes for the roles served.
+pub fn routes(roles: ApiRoles) -> Router<AppState> {
+    let mut r = Router::new().route(
+        "/static/{*file}",
+        get(|Path(f): Path<String>, h: HeaderMap| async move { asset(&f, &h) }),
+    );
+    if roles.pc() {
+        r = r
+            .route(
+                "/",
+                get(|h: HeaderMap| async move { asset("index.html", &h) }),
+            )
+            .route(
+                "/qrlogin.js",
+                get(|h: HeaderMap| async move { asset("qrlogin.js", &h) }),
+            );
+    }
+    if roles.phone() {
+        r = r
+            .route("/m", get(|h: HeaderMap| async move { asset("m.html", &h) }))
+            .route(
+                "/m/",
+                get(|h: HeaderMap| async move { asset("m.html", &h) }),
+            )
+            .route(
+                "/m/qr/{qr_id}",
+                get(|h: HeaderMap| async move { asset("m.html", &h) }),
+            );
+    }
+    r
+}
+
+/// One embedded file, or 404; 304 when the client's ETag matches.
+fn asset(path: &str, headers: &HeaderMap) -> Response {
+    let Some(file) = Assets::get(path) else {
+        return problem(ErrorCode::NotFound, "no such file");
+    };
+    let etag = format!("\"{}\"", hex_prefix(&file.metadata.sha256_hash()));
+    let mime = mime_of(path);
+    let mut res = if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(etag.as_str())
+    {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, mime)], file.data.into_owned()).into_response()
+    };
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    // Revalidate every time (cheap with the ETag), so a new release is seen at once.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    res
+}
+
+fn hex_prefix(hash: &[u8; 32]) -> String {
+    hash[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn mime_of(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        Some("ico") => "image/x-icon",
+        _ => "application/octet-stream",
+    }
+}

@@ -1,0 +1,97 @@
+//! The one "wait until the version moves past v" primitive behind long poll, SSE and
+//! WebSocket. It subscribes before reading, so no change can slip between the read and
+//! the wait; it wakes on a store notification, at the session's expiry (expiry is a
+//! change too), at the caller's deadline, or at shutdown — never on a polling tick.
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use qrlogin_core::time::now_ms;
+use qrlogin_core::{ErrorCode, QrId, QrSession};
+use qrlogin_store::Subscription;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// A waiter on one QR session. Holding it counts against the instance's waiter cap.
+pub struct Watcher {
+    state: AppState,
+    id: QrId,
+    sub: Subscription,
+    /// The last state read, answered if the store fails mid-wait.
+    last: Option<QrSession>,
+    _slot: WaiterSlot,
+}
+
+/// One unit of the waiter cap, given back on drop.
+struct WaiterSlot(Arc<AtomicUsize>);
+
+impl Drop for WaiterSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Watcher {
+    /// Subscribes to `id`. Past the configured cap of waiters: 503 with `Retry-After`.
+    pub async fn new(state: &AppState, id: &QrId) -> ApiResult<Self> {
+        let held = state.held.fetch_add(1, Ordering::Relaxed) + 1;
+        let slot = WaiterSlot(Arc::clone(&state.held));
+        if held > state.config.max_waiters {
+            return Err(ApiError::new(
+                ErrorCode::Unavailable,
+                "too many waiting clients on this instance",
+            )
+            .retry_after(2));
+        }
+        let sub = state.qr.subscribe(id).await?;
+        Ok(Self {
+            state: state.clone(),
+            id: id.clone(),
+            sub,
+            last: None,
+            _slot: slot,
+        })
+    }
+
+    /// The session as of now (read after subscribing).
+    pub async fn current(&mut self) -> ApiResult<QrSession> {
+        let s = match self.state.qr.get(&self.id).await {
+            Ok(Some(s)) => s.at(now_ms()),
+            Ok(None) => return Err(ApiError::qr_not_found()),
+            // Mid-wait, a store failure answers the last known state, not an error page.
+            Err(e) => {
+                return self
+                    .last
+                    .clone()
+                    .map(|s| s.at(now_ms()))
+                    .ok_or_else(|| e.into())
+            }
+        };
+        self.last = Some(s.clone());
+        Ok(s)
+    }
+
+    /// Waits until the session's version differs from `since`, or `deadline`, or
+    /// shutdown; returns the session as of then. A terminal session answers at once.
+    pub async fn until_changed(&mut self, since: u64, deadline: Instant) -> ApiResult<QrSession> {
+        loop {
+            let s = self.current().await?;
+            if s.version != since || s.state.is_terminal() || Instant::now() >= deadline {
+                return Ok(s);
+            }
+            let to_expiry = Duration::from_millis((s.expires_at - now_ms()).max(0) as u64);
+            let wake = deadline.min(Instant::now() + to_expiry);
+            tokio::select! {
+                _ = self.sub.changed() => {}
+                _ = tokio::time::sleep_until(wake) => {}
+                _ = self.state.shutdown.cancelled() => return self.current().await,
+            }
+        }
+    }
+
+    /// Whether the server is shutting down (streams end then).
+    pub fn shutting_down(&self) -> bool {
+        self.state.shutdown.is_cancelled()
+    }
+}

@@ -1,0 +1,32 @@
+//! Shared state of the handlers: the stores, the configuration and the process-wide
+//! signals. Cloned per request, so everything in it is an `Arc` or cheap.
+
+use crate::config::Config;
+use crate::limits::LoginLimiter;
+use qrlogin_store::{AccountStore, QrStore};
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// QR sessions.
+    pub qr: Arc<dyn QrStore>,
+    /// Accounts, tokens, PC sessions.
+    pub accounts: Arc<dyn AccountStore>,
+    /// The configuration the server started with.
+    pub config: Arc<Config>,
+    /// `public_url` resolved against the bound address; base of `qr_content`.
+    pub public_url: Arc<str>,
+    /// Cancelled when the server begins to shut down, so held long polls, SSE streams
+    /// and WebSockets answer at once instead of holding the shutdown up.
+    pub shutdown: CancellationToken,
+    /// Throttles password guessing on the phone login.
+    pub login_limiter: Arc<LoginLimiter>,
+    /// An argon2 hash of a random password, verified against for unknown usernames so
+    /// that they take as long as wrong passwords.
+    pub dummy_hash: Arc<str>,
+    /// Waiters (long polls, SSE streams, WebSockets) this server holds now, for the cap.
+    pub held: Arc<AtomicUsize>,
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests of the HTTP API: the real server on port 0, driven over HTTP by the
+//! typed client exactly as a PC and a phone would.
+
+mod errors;
+mod expiry;
+mod flow;
+mod helpers;
+mod longpoll;
+mod ops;
+mod races;
