@@ -1,1 +1,0 @@
-//! Placeholder: the Redis backend (being written).

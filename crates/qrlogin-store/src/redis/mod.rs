@@ -1,0 +1,149 @@
+//! The Redis backend: the production store, shared by any number of server instances.
+//!
+//! - `mod.rs`: [`RedisStore`], connecting, and the key layout below.
+//! - `url`: the `--store` URL forms (single server, Sentinel, Cluster).
+//! - `conn`: the command connection, fail-fast timeouts, error sorting.
+//! - `codec`: a QR session as a compact hash.
+//! - `qr`, `accounts`: the two store traits.
+//! - `subscriber`: the one pub/sub connection that wakes local waiters.
+//! - `scripts/*.lua`: every QR transition is one script (`EVALSHA`), atomic on the
+//!   server: check `rev`, write, set the expiry, publish — no WATCH/MULTI, nothing
+//!   blocking.
+//!
+//! Key layout (Redis ≥ 7.0; every key expires by `PEXPIREAT`, nothing is left behind):
+//!
+//! | key | type | holds | expires |
+//! | --- | --- | --- | --- |
+//! | `qrl:{<qr_id>}` | hash | one QR session (see `codec`); hash tag: one slot | `purge_at` |
+//! | `qrl:p:<32 raw bytes>` | string | poll-token SHA-256 → qr id | `purge_at` |
+//! | `qrl:user:<username>` | string | the account, JSON (`SET NX`: usernames are unique) | never |
+//! | `qrl:acc:<account_id>` | string | → username | never |
+//! | `qrl:mt:<hex sha256>` | string | phone token, JSON | `expires_at` |
+//! | `qrl:ws:<hex sha256>` | string | PC session, JSON | `expires_at` |
+//! | `qrl:accws:<account_id>` | hash | session id → token hash (hex), to list and revoke | last session's `expires_at` |
+//!
+//! Notifications: `PUBLISH qrl:changed <qr_id>` from the transition script, only when the
+//! version changes (see `subscriber` for why one plain channel also suits a Cluster).
+
+mod accounts;
+mod codec;
+mod conn;
+mod qr;
+mod subscriber;
+mod url;
+
+use crate::{Hub, StoreError, StoreResult};
+use conn::{deadline, map_err, Any, Conn};
+use redis::aio::ConnectionLike;
+use redis::FromRedisValue;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How long [`RedisStore::connect`] waits for the subscriber's first subscription, so
+/// that a store that has connected hears other instances' changes from the start.
+const FIRST_SUBSCRIBE: Duration = Duration::from_secs(2);
+
+/// The Redis store: one command connection, one subscriber connection and the [`Hub`]
+/// of this instance's waiters.
+pub struct RedisStore {
+    /// Commands (single server, Sentinel master or Cluster).
+    conn: Conn,
+    /// Local waiters, woken by the subscriber.
+    hub: Arc<Hub>,
+    /// The subscriber task; aborted when the store is dropped.
+    subscriber: tokio::task::JoinHandle<()>,
+    /// Completed subscriptions so far (1 once connected, +1 per reconnect).
+    subscribed: watch::Receiver<u64>,
+    /// The transition scripts, hashed once (`EVALSHA`, loading on `NOSCRIPT`).
+    scripts: Scripts,
+}
+
+/// The Lua scripts of `scripts/`.
+struct Scripts {
+    create: redis::Script,
+    cas: redis::Script,
+    index_session: redis::Script,
+}
+
+impl RedisStore {
+    /// Connects to Redis and starts the subscriber. URL forms:
+    ///
+    /// - `redis://[user:pass@]host:port[/db]` — one server (`rediss://` for TLS);
+    /// - `redis+sentinel://[user:pass@]host:port[,host:port…]/master_name[/db]` — the
+    ///   master named by these Sentinels (credentials and db are the master's);
+    /// - `redis-cluster://[user:pass@]host:port[,host:port…]` — a Cluster, from any
+    ///   of its nodes (`rediss-cluster://` for TLS).
+    ///
+    /// Fails with [`StoreError::Unavailable`] if the URL is malformed or Redis does not
+    /// answer now; afterwards the store reconnects by itself whenever Redis comes back.
+    pub async fn connect(url: &str) -> StoreResult<Arc<RedisStore>> {
+        let target = url::parse(url)?;
+        let conn = Conn::open(&target).await?;
+        let hub = Hub::new();
+        let (subscriber, subscribed) = subscriber::spawn(&target, Arc::clone(&hub))?;
+        let store = Arc::new(RedisStore {
+            conn,
+            hub,
+            subscriber,
+            subscribed,
+            scripts: Scripts {
+                create: redis::Script::new(include_str!("scripts/create.lua")),
+                cas: redis::Script::new(include_str!("scripts/cas.lua")),
+                index_session: redis::Script::new(include_str!("scripts/index_session.lua")),
+            },
+        });
+        store.ping_redis().await?;
+        let mut rx = store.subscribed.clone();
+        if tokio::time::timeout(FIRST_SUBSCRIBE, rx.wait_for(|n| *n > 0))
+            .await
+            .is_err()
+        {
+            return Err(StoreError::Unavailable(
+                "the Redis subscriber connection could not subscribe".into(),
+            ));
+        }
+        Ok(store)
+    }
+
+    /// How many times the subscriber connection has subscribed (1 after connecting,
+    /// +1 per reconnect): a metric, and what tests wait on to see a reconnect.
+    pub fn subscriber_connects(&self) -> u64 {
+        *self.subscribed.borrow()
+    }
+
+    /// Runs one store call with a connection, under the call deadline; failures that
+    /// may mean the master moved make the next call look for it again.
+    async fn with<T, F, Fut>(&self, f: F) -> StoreResult<T>
+    where
+        F: FnOnce(Any) -> Fut,
+        Fut: std::future::Future<Output = StoreResult<T>>,
+    {
+        let result = deadline(async { f(self.conn.get().await?).await }).await;
+        if let Err(e) = &result {
+            self.conn.failed(e);
+        }
+        result
+    }
+
+    /// One command, under the call deadline.
+    async fn query<T: FromRedisValue + Send>(&self, cmd: redis::Cmd) -> StoreResult<T> {
+        self.with(|mut c| async move { run(&mut c, &cmd).await })
+            .await
+    }
+
+    async fn ping_redis(&self) -> StoreResult<()> {
+        self.query::<String>(redis::cmd("PING")).await.map(|_| ())
+    }
+}
+
+/// Sends one command on `c`.
+async fn run<T: FromRedisValue>(c: &mut impl ConnectionLike, cmd: &redis::Cmd) -> StoreResult<T> {
+    cmd.query_async(c).await.map_err(map_err)
+}
+
+impl Drop for RedisStore {
+    fn drop(&mut self) {
+        self.subscriber.abort();
+    }
+}

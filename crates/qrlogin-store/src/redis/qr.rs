@@ -1,0 +1,121 @@
+//! [`QrStore`] on Redis: a hash per session, a poll index key, and the transition
+//! scripts. Creating writes two keys that live in different slots (the index is found
+//! by the poll hash alone), so they are written side by side, not atomically; a session
+//! whose index write failed is never handed out (the create call fails), and expires.
+
+use super::conn::map_err;
+use super::subscriber::CHANNEL;
+use super::{codec, run, RedisStore};
+use crate::{CasOutcome, QrStore, StoreError, StoreResult, Subscription};
+use async_trait::async_trait;
+use qrlogin_core::{Millis, QrId, QrSession, TokenHash};
+use std::collections::HashMap;
+
+/// The session hash: a hash tag around the id puts every key of a session in one slot.
+pub(crate) fn session_key(id: &QrId) -> String {
+    format!("qrl:{{{id}}}")
+}
+
+/// The poll index: the SHA-256 in raw bytes keeps the key 32 bytes shorter than hex.
+pub(crate) fn poll_key(hash: &TokenHash) -> Vec<u8> {
+    let mut k = b"qrl:p:".to_vec();
+    k.extend_from_slice(&hash.0);
+    k
+}
+
+#[async_trait]
+impl QrStore for RedisStore {
+    async fn create(&self, session: &QrSession, purge_at: Millis) -> StoreResult<()> {
+        let mut create = self.scripts.create.key(session_key(&session.id));
+        create.arg(purge_at).arg(codec::encode(session));
+        let mut index = redis::cmd("SET");
+        index
+            .arg(poll_key(&session.poll_hash))
+            .arg(session.id.as_str())
+            .arg("PXAT")
+            .arg(purge_at);
+        let created: i64 = self
+            .with(|mut c| async move {
+                let mut c2 = c.clone();
+                let (created, ()) = futures::try_join!(
+                    async { create.invoke_async(&mut c).await.map_err(map_err) },
+                    run::<()>(&mut c2, &index),
+                )?;
+                Ok(created)
+            })
+            .await?;
+        if created == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt(format!(
+                "QR session {} already exists",
+                session.id
+            )))
+        }
+    }
+
+    async fn get(&self, id: &QrId) -> StoreResult<Option<QrSession>> {
+        let mut cmd = redis::cmd("HGETALL");
+        cmd.arg(session_key(id));
+        let fields: HashMap<Vec<u8>, Vec<u8>> = self.query(cmd).await?;
+        codec::decode(id, fields)
+    }
+
+    async fn find_by_poll_hash(&self, hash: &TokenHash) -> StoreResult<Option<QrId>> {
+        let mut cmd = redis::cmd("GET");
+        cmd.arg(poll_key(hash));
+        let id: Option<String> = self.query(cmd).await?;
+        id.map(|s| {
+            QrId::parse(&s).map_err(|_| StoreError::Corrupt("poll index holds a bad id".into()))
+        })
+        .transpose()
+    }
+
+    async fn compare_and_set(
+        &self,
+        expected_rev: u64,
+        next: &QrSession,
+        purge_at: Millis,
+    ) -> StoreResult<CasOutcome> {
+        let mut cas = self.scripts.cas.key(session_key(&next.id));
+        cas.arg(expected_rev)
+            .arg(next.version)
+            .arg(purge_at)
+            .arg(CHANNEL)
+            .arg(next.id.as_str())
+            .arg(codec::encode(next));
+        let outcome: i64 = self
+            .with(|mut c| async move { cas.invoke_async(&mut c).await.map_err(map_err) })
+            .await?;
+        match outcome {
+            -1 => Ok(CasOutcome::Missing),
+            0 => Ok(CasOutcome::Conflict),
+            1 => Ok(CasOutcome::Written),
+            2 => {
+                // The session now lives longer (a confirm): so must its poll index, or a
+                // valid token of another session would read as unknown (401, not 403)
+                // near the end. The write is done already; a failure here only shortens
+                // the index, so it is logged, not reported.
+                let mut cmd = redis::cmd("PEXPIREAT");
+                cmd.arg(poll_key(&next.poll_hash)).arg(purge_at).arg("GT");
+                if let Err(e) = self.query::<i64>(cmd).await {
+                    tracing::warn!(error = %e, qr_id = %next.id, "poll index expiry not extended");
+                }
+                Ok(CasOutcome::Written)
+            }
+            other => Err(StoreError::Corrupt(format!("cas script answered {other}"))),
+        }
+    }
+
+    async fn subscribe(&self, id: &QrId) -> StoreResult<Subscription> {
+        Ok(self.hub.subscribe(id))
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.ping_redis().await
+    }
+
+    fn waiters(&self) -> usize {
+        self.hub.waiters()
+    }
+}
