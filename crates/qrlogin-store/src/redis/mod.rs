@@ -69,11 +69,14 @@ struct Scripts {
 impl RedisStore {
     /// Connects to Redis and starts the subscriber. URL forms:
     ///
-    /// - `redis://[user:pass@]host:port[/db]` — one server (`rediss://` for TLS);
+    /// - `redis://[user:pass@]host:port[/db]` — one server;
     /// - `redis+sentinel://[user:pass@]host:port[,host:port…]/master_name[/db]` — the
     ///   master named by these Sentinels (credentials and db are the master's);
     /// - `redis-cluster://[user:pass@]host:port[,host:port…]` — a Cluster, from any
-    ///   of its nodes (`rediss-cluster://` for TLS).
+    ///   of its nodes.
+    ///
+    /// `rediss://` (TLS) is refused with a clear error: this build carries no TLS
+    /// library; put a TLS-terminating proxy in front of Redis instead.
     ///
     /// Fails with [`StoreError::Unavailable`] if the URL is malformed or Redis does not
     /// answer now; afterwards the store reconnects by itself whenever Redis comes back.

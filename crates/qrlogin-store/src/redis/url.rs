@@ -1,12 +1,12 @@
 //! The `--store` URL forms of the Redis backend, parsed into one [`Target`].
 //!
-//! - `redis://[user:pass@]host:port[/db]` and `rediss://…` (TLS): one server, as the
-//!   `redis` crate reads it.
+//! - `redis://[user:pass@]host:port[/db]`: one server, as the `redis` crate reads it.
 //! - `redis+sentinel://[user:pass@]host:port[,host:port…]/master_name[/db]`: the
 //!   Sentinels to ask for the current master of `master_name`; `user:pass` and `db`
 //!   are for the master, not the Sentinels.
 //! - `redis-cluster://[user:pass@]host:port[,host:port…]`: seed nodes of a Cluster.
-//!   `rediss-cluster://…` is the same over TLS.
+//!   `rediss://` and `rediss-cluster://` (TLS) are refused with a clear error: this build
+//!   carries no TLS library (see [`NO_TLS`]).
 //!
 //! Parsing is separate from connecting so that a typo is reported at once, with the
 //! URL's password never echoed back.
@@ -31,9 +31,16 @@ pub(crate) enum Target {
         /// Password for the master, if any.
         password: Option<String>,
     },
-    /// Seed nodes of a Cluster, each as a `redis://` (or `rediss://`) URL.
+    /// Seed nodes of a Cluster, each as a `redis://` URL.
     Cluster(Vec<String>),
 }
+
+/// Why `rediss://` is refused: this build links no TLS library (the `redis` crate's
+/// `tokio-native-tls-comp` or `tokio-rustls-comp` feature is off, to keep the build
+/// light). Enabling one of them and removing this refusal is all TLS needs; until then,
+/// terminate TLS in front of Redis (stunnel, a sidecar) and use `redis://`.
+const NO_TLS: &str = "rediss:// (TLS) is not supported by this build of qrlogin; \
+    use redis:// through a TLS-terminating proxy, or build with the redis crate's TLS feature";
 
 fn bad(why: &str) -> StoreError {
     StoreError::Unavailable(format!("invalid Redis URL: {why}"))
@@ -72,7 +79,8 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
         .split_once("://")
         .ok_or_else(|| bad("expected scheme://…"))?;
     match scheme {
-        "redis" | "rediss" | "redis+unix" | "unix" => Ok(Target::Single(url.to_owned())),
+        "rediss" | "rediss-cluster" => Err(StoreError::Unavailable(NO_TLS.into())),
+        "redis" | "redis+unix" | "unix" => Ok(Target::Single(url.to_owned())),
         "redis+sentinel" => {
             let (user, password, rest) = split_auth(rest);
             let mut parts = rest.split('/');
@@ -95,10 +103,9 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
                 password,
             })
         }
-        "redis-cluster" | "rediss-cluster" => {
+        "redis-cluster" => {
             let (user, password, hosts) = split_auth(rest);
             let hosts = hosts.trim_end_matches('/');
-            let node_scheme = scheme.trim_end_matches("-cluster");
             let auth = match (&user, &password) {
                 (None, None) => String::new(),
                 (u, p) => format!(
@@ -111,14 +118,12 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
                 .split(',')
                 .map(|h| {
                     host_port(h)?;
-                    Ok(format!("{node_scheme}://{auth}{h}"))
+                    Ok(format!("redis://{auth}{h}"))
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             Ok(Target::Cluster(nodes))
         }
-        _ => Err(bad(
-            "scheme must be redis, rediss, redis+sentinel or redis-cluster",
-        )),
+        _ => Err(bad("scheme must be redis, redis+sentinel or redis-cluster")),
     }
 }
 
@@ -157,8 +162,8 @@ mod tests {
             Target::Cluster(vec!["redis://a:7000".into(), "redis://b:7001".into()])
         );
         assert_eq!(
-            parse("rediss-cluster://u:p@a:7000").unwrap(),
-            Target::Cluster(vec!["rediss://u:p@a:7000".into()])
+            parse("redis-cluster://u:p@a:7000").unwrap(),
+            Target::Cluster(vec!["redis://u:p@a:7000".into()])
         );
     }
 
@@ -169,5 +174,13 @@ mod tests {
             .to_string();
         assert!(!err.contains("secretpw"), "{err}");
         assert!(parse("http://x").is_err());
+    }
+
+    #[test]
+    fn a_tls_url_is_refused_with_a_clear_reason() {
+        for url in ["rediss://h:6380", "rediss-cluster://h:7000"] {
+            let err = parse(url).unwrap_err().to_string();
+            assert!(err.contains("TLS"), "{err}");
+        }
     }
 }
