@@ -1,5 +1,7 @@
-//! A QR session as the fields of its Redis hash, kept small on purpose (≤ 512 bytes per
-//! pending session with its poll index, measured by the tests).
+//! A QR session as the fields of its Redis hash, kept small on purpose: ≤ 512 bytes per
+//! pending session with its poll index (`MEMORY USAGE` over 10,000 sessions in
+//! `tests/redis.rs`: 448 = hash 328 + index 120 on Redis 7.0 with a full 111-byte
+//! Chrome `User-Agent`).
 //!
 //! | field | holds |
 //! | --- | --- |
