@@ -5,6 +5,7 @@
 //! - [`startup`]: bind, open the store, run, shut down gracefully.
 //! - [`state`]: what every handler can reach.
 //! - [`routes`]: PC, phone, session, ops and page routes; the OpenAPI document.
+//! - [`push`]: Server-Sent Events and WebSocket over the long poll's wait primitive.
 //! - [`service`]: use cases (QR sessions, accounts, authentication, the wait primitive).
 //! - [`error`]: the one error type, rendered as problem+json.
 //! - [`extract`]: extractors that map bad input to the contract's 400/413/415.
@@ -14,6 +15,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod push;
 pub mod qrimage;
 pub mod routes;
 pub mod service;

@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi};
     info(title = "qrlogin HTTP API", version = "1", description = "QR-code login: the PC shows a QR code, a signed-in phone scans and confirms, the PC is signed in. Errors are RFC 9457 problem+json with a stable `code`."),
     paths(
         pc::create_qr, pc::qr_svg, pc::qr_png, pc::status, pc::redeem, pc::cancel,
+        crate::push::sse::events, crate::push::ws::upgrade,
         phone::login, phone::scan, phone::confirm, phone::decline, phone::sessions, phone::revoke,
         session::me, session::logout,
         ops::healthz, ops::readyz, ops::metrics_text, ops::openapi,
@@ -64,7 +65,10 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::routes())
         .merge(pages::routes(roles));
     if roles.pc() {
-        app = app.merge(pc::routes()).merge(session::routes());
+        app = app
+            .merge(pc::routes())
+            .merge(crate::push::routes())
+            .merge(session::routes());
     }
     if roles.phone() {
         app = app.merge(phone::routes());

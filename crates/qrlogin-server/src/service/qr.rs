@@ -85,7 +85,17 @@ pub async fn authorize_pc(
     id: &QrId,
     headers: &HeaderMap,
 ) -> ApiResult<QrSession> {
-    let token = bearer(headers).ok_or_else(ApiError::unauthorized)?;
+    authorize_poll_token(state, id, bearer(headers)).await
+}
+
+/// [`authorize_pc`] for a token that arrived another way (the WebSocket's first
+/// message, for browsers that cannot set headers on a WebSocket).
+pub async fn authorize_poll_token(
+    state: &AppState,
+    id: &QrId,
+    token: Option<&str>,
+) -> ApiResult<QrSession> {
+    let token = token.ok_or_else(ApiError::unauthorized)?;
     let hash = Secret::parse(SecretKind::Poll, token)
         .map_err(|_| ApiError::unauthorized())?
         .hash();

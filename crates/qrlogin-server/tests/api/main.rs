@@ -7,4 +7,5 @@ mod flow;
 mod helpers;
 mod longpoll;
 mod ops;
+mod push;
 mod races;

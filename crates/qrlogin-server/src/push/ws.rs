@@ -1,0 +1,163 @@
+//! `GET /api/v1/qr/{qr_id}/ws`: one text message (the status JSON) per state change,
+//! the current status first, close 1000 after a terminal state. Auth by header (checked
+//! before the upgrade, so errors are problem+json), or, for browsers, by a first message
+//! `{"type":"auth","poll_token":"qlp_…"}` within 10 s.
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{bearer, QrPath};
+use crate::push::KEEP_ALIVE;
+use crate::service::{qr, wait::Watcher};
+use crate::state::AppState;
+use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use futures::{SinkExt, StreamExt};
+use qrlogin_core::api::Problem;
+use qrlogin_core::time::now_ms;
+use qrlogin_core::QrId;
+use serde::Deserialize;
+use std::time::Duration;
+
+/// How long a browser has to send its auth message.
+const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The first message of a browser that cannot send headers.
+#[derive(Deserialize)]
+struct AuthMessage {
+    #[serde(rename = "type")]
+    kind: String,
+    poll_token: String,
+}
+
+/// WebSocket of the status.
+#[utoipa::path(get, path = "/api/v1/qr/{qr_id}/ws", tag = "pc", params(("qr_id" = String, Path)),
+    security(("poll_token" = [])),
+    responses((status = 101, description = "upgraded; one text message per change"), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn upgrade(
+    State(state): State<AppState>,
+    QrPath(id): QrPath,
+    headers: HeaderMap,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> ApiResult<Response> {
+    let authed = if bearer(&headers).is_some() {
+        true
+    } else {
+        // No header: the session must exist; the token comes in the first message.
+        qr::get(&state, &id).await?;
+        false
+    };
+    if authed {
+        qr::authorize_pc(&state, &id, &headers).await?;
+    }
+    let ws = ws.map_err(|_| ApiError::bad_request("expected a WebSocket upgrade request"))?;
+    let watcher = Watcher::new(&state, &id).await?;
+    Ok(ws.on_upgrade(move |socket| run(socket, state, id, authed, watcher)))
+}
+
+async fn close(mut socket: WebSocket, code: u16, reason: &str) {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let _ = socket.send(Message::Close(Some(frame))).await;
+}
+
+fn problem_text(e: &ApiError) -> String {
+    serde_json::json!({ "code": e.code.as_str(), "status": e.code.status(), "detail": e.detail })
+        .to_string()
+}
+
+/// Reads and checks the auth message; `Err` with the close to send.
+async fn first_message_auth(
+    socket: &mut WebSocket,
+    state: &AppState,
+    id: &QrId,
+) -> Result<(), ApiError> {
+    let msg = tokio::time::timeout(AUTH_TIMEOUT, socket.recv())
+        .await
+        .map_err(|_| ApiError::unauthorized())?
+        .and_then(Result::ok)
+        .ok_or_else(ApiError::unauthorized)?;
+    let Message::Text(text) = msg else {
+        return Err(ApiError::unauthorized());
+    };
+    let auth: AuthMessage = serde_json::from_str(&text)
+        .map_err(|_| ApiError::bad_request("expected an auth message"))?;
+    if auth.kind != "auth" {
+        return Err(ApiError::bad_request("expected an auth message"));
+    }
+    qr::authorize_poll_token(state, id, Some(&auth.poll_token))
+        .await
+        .map(|_| ())
+}
+
+async fn run(mut socket: WebSocket, state: AppState, id: QrId, authed: bool, mut watcher: Watcher) {
+    if !authed {
+        if let Err(e) = first_message_auth(&mut socket, &state, &id).await {
+            let _ = socket.send(Message::Text(problem_text(&e).into())).await;
+            return close(socket, close_code::POLICY, e.code.as_str()).await;
+        }
+    }
+    let (mut tx, mut rx) = socket.split();
+    let mut last: Option<u64> = None;
+    loop {
+        let next = match last {
+            None => watcher.current().await,
+            Some(v) => {
+                let deadline = tokio::time::Instant::now() + KEEP_ALIVE;
+                tokio::select! {
+                    s = watcher.until_changed(v, deadline) => s,
+                    incoming = rx.next() => match incoming {
+                        // The client left, or broke the protocol: stop waiting for it.
+                        None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                        Some(Ok(_)) => continue,
+                    },
+                }
+            }
+        };
+        let s = match next {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = tx.send(Message::Text(problem_text(&e).into())).await;
+                let frame = CloseFrame {
+                    code: close_code::AGAIN,
+                    reason: e.code.as_str().into(),
+                };
+                let _ = tx.send(Message::Close(Some(frame))).await;
+                return;
+            }
+        };
+        if Some(s.version) == last {
+            if watcher.shutting_down() {
+                let frame = CloseFrame {
+                    code: close_code::AWAY,
+                    reason: "server shutting down".into(),
+                };
+                let _ = tx.send(Message::Close(Some(frame))).await;
+                return;
+            }
+            // A quiet round: ping, so intermediaries keep the connection open.
+            if tx.send(Message::Ping(Default::default())).await.is_err() {
+                return;
+            }
+            continue;
+        }
+        let Ok(text) = serde_json::to_string(&s.status(now_ms())) else {
+            return;
+        };
+        if tx.send(Message::Text(text.into())).await.is_err() {
+            return;
+        }
+        last = Some(s.version);
+        if s.state.is_terminal() {
+            let frame = CloseFrame {
+                code: close_code::NORMAL,
+                reason: s.state.as_str().into(),
+            };
+            let _ = tx.send(Message::Close(Some(frame))).await;
+            return;
+        }
+    }
+}
