@@ -1,8 +1,7 @@
 //! The Redis backend against private `redis-server`s: round trips, cross-instance
 //! wake-ups and races, Redis dying and coming back, memory per session, Cluster and
-//! Sentinel. Each test starts its own server(s) on free loopback ports (see `support`).
-
-mod support;
+//! Sentinel. Each test starts its own server(s) on free loopback ports (see
+//! `qrlogin_testkit::redis`).
 
 use futures::StreamExt;
 use qrlogin_core::time::now_ms;
@@ -13,7 +12,7 @@ use qrlogin_store::redis::RedisStore;
 use qrlogin_store::{CasOutcome, QrStore, StoreError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{redis_available, Cluster, Sentinel, Server};
+use qrlogin_testkit::{redis_available, RedisCluster, RedisSentinel, RedisServer};
 
 /// A pending session as a real browser would make it (a full Chrome `User-Agent`).
 fn pending() -> QrSession {
@@ -75,7 +74,7 @@ async fn a_session_round_trips_and_is_found_by_its_poll_hash() {
     if !redis_available() {
         return;
     }
-    let redis = Server::start();
+    let redis = RedisServer::start();
     let store = connect(&redis.url()).await;
     let s = pending();
     store.create(&s, purge(&s)).await.unwrap();
@@ -102,7 +101,7 @@ async fn a_waiter_on_one_instance_is_woken_by_a_change_on_another() {
     if !redis_available() {
         return;
     }
-    let redis = Server::start();
+    let redis = RedisServer::start();
     let (a, b) = (connect(&redis.url()).await, connect(&redis.url()).await);
     let s = pending();
     a.create(&s, purge(&s)).await.unwrap();
@@ -126,7 +125,7 @@ async fn of_24_concurrent_cas_across_two_instances_exactly_one_is_written() {
     if !redis_available() {
         return;
     }
-    let redis = Server::start();
+    let redis = RedisServer::start();
     let (a, b) = (connect(&redis.url()).await, connect(&redis.url()).await);
     let s = pending();
     a.create(&s, purge(&s)).await.unwrap();
@@ -154,7 +153,7 @@ async fn calls_fail_fast_while_redis_is_down_and_work_again_with_subscriptions_w
     if !redis_available() {
         return;
     }
-    let mut redis = Server::start();
+    let mut redis = RedisServer::start();
     let (a, b) = (connect(&redis.url()).await, connect(&redis.url()).await);
     let s = pending();
     a.create(&s, purge(&s)).await.unwrap();
@@ -204,7 +203,7 @@ async fn a_pending_session_with_its_poll_index_takes_at_most_512_bytes() {
         return;
     }
     const N: usize = 10_000;
-    let redis = Server::start();
+    let redis = RedisServer::start();
     let store = connect(&redis.url()).await;
     let sessions: Vec<QrSession> = (0..N).map(|_| pending()).collect();
     futures::stream::iter(&sessions)
@@ -255,7 +254,7 @@ async fn a_three_master_cluster_serves_the_flow_and_wakes_across_instances() {
     if !redis_available() {
         return;
     }
-    let cluster = Cluster::start();
+    let cluster = RedisCluster::start();
     let (a, b) = (connect(&cluster.url()).await, connect(&cluster.url()).await);
     // Enough sessions that every master holds some, so wake-ups cross nodes.
     for _ in 0..12 {
@@ -287,7 +286,7 @@ async fn a_sentinel_url_connects_to_the_master_it_names() {
     if !redis_available() {
         return;
     }
-    let sentinel = Sentinel::start();
+    let sentinel = RedisSentinel::start();
     let store = connect(&sentinel.url()).await;
     let s = pending();
     store.create(&s, purge(&s)).await.unwrap();
@@ -306,7 +305,7 @@ async fn a_malformed_url_or_an_absent_server_is_unavailable_at_once() {
         let r = RedisStore::connect(url).await;
         assert!(matches!(r, Err(StoreError::Unavailable(_))), "{url}");
     }
-    let port = support::free_port();
+    let port = qrlogin_testkit::free_port();
     let t = Instant::now();
     let r = RedisStore::connect(&format!("redis://127.0.0.1:{port}")).await;
     assert!(matches!(r, Err(StoreError::Unavailable(_))));

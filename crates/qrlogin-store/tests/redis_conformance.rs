@@ -3,14 +3,12 @@
 //! every `open` is a new `RedisStore` on it: two instances sharing one Redis, the way
 //! two server processes do.
 
-mod support;
-
 use qrlogin_store::conformance::{async_trait, Backend, Harness};
 use qrlogin_store::redis::RedisStore;
-use support::{redis_available, Server};
+use qrlogin_testkit::{redis_available, RedisServer};
 
 /// One private Redis for one test.
-struct PrivateRedis(Server);
+struct PrivateRedis(RedisServer);
 
 #[async_trait]
 impl Harness for PrivateRedis {
@@ -25,5 +23,5 @@ qrlogin_store::conformance_tests!({
     if !redis_available() {
         return;
     }
-    PrivateRedis(Server::start())
+    PrivateRedis(RedisServer::start())
 });

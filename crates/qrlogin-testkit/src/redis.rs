@@ -1,12 +1,10 @@
 //! Private Redis servers for the tests: each on a free loopback port, with nothing
-//! saved to disk, killed when dropped. Never the machine's shared Redis on 6379, so
-//! tests can kill, restart and fill their server freely.
+//! saved to disk unless asked, killed when dropped. Never the machine's shared Redis on
+//! 6379, so tests can kill, restart and fill their server freely.
 //!
 //! When `redis-server` is not on the PATH the tests skip with a loud message, except
 //! under `CI=true`, where a missing server must fail the run rather than pass it
-//! silently.
-
-#![allow(dead_code)] // each test binary uses a different part
+//! silently (see [`redis_available`]).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -52,7 +50,7 @@ pub fn raw(port: u16, command: &str) -> Option<String> {
 }
 
 /// One private `redis-server` (or Sentinel) process.
-pub struct Server {
+pub struct RedisServer {
     /// Its port on 127.0.0.1.
     pub port: u16,
     dir: PathBuf,
@@ -60,19 +58,28 @@ pub struct Server {
     child: Option<Child>,
 }
 
-impl Server {
-    /// Starts a plain server on a free port.
-    pub fn start() -> Server {
-        Server::start_with(&[])
+impl RedisServer {
+    /// Starts a plain server on a free port; its data dies with it.
+    pub fn start() -> RedisServer {
+        RedisServer::start_with(&[])
+    }
+
+    /// Starts a server that writes every change to its append-only file before
+    /// answering (`appendfsync always`), so a [`kill`](Self::kill) loses nothing and a
+    /// [`restart`](Self::restart) comes back with the same data: what a production
+    /// Redis with AOF does, and what a test of "Redis died and came back, nothing lost
+    /// or duplicated" needs.
+    pub fn start_persistent() -> RedisServer {
+        RedisServer::start_with(&["--appendonly", "yes", "--appendfsync", "always"])
     }
 
     /// Starts a server with extra `redis-server` arguments; a first one that is not a
     /// `--flag` is a config file.
-    pub fn start_with(extra: &[&str]) -> Server {
+    pub fn start_with(extra: &[&str]) -> RedisServer {
         let port = free_port();
         let dir = std::env::temp_dir().join(format!("qrl-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let mut s = Server {
+        let mut s = RedisServer {
             port,
             dir,
             extra: extra.iter().map(|s| s.to_string()).collect(),
@@ -95,7 +102,8 @@ impl Server {
         }
     }
 
-    /// Starts it again on the same port, empty, and waits until it answers.
+    /// Starts it again on the same port and waits until it answers: empty, or with its
+    /// data back for a [`start_persistent`](Self::start_persistent) server.
     pub fn restart(&mut self) {
         self.kill();
         let port = self.port.to_string();
@@ -146,7 +154,7 @@ impl Server {
     }
 }
 
-impl Drop for Server {
+impl Drop for RedisServer {
     fn drop(&mut self) {
         self.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -154,17 +162,17 @@ impl Drop for Server {
 }
 
 /// Three cluster-enabled masters on loopback, joined by `redis-cli --cluster create`.
-pub struct Cluster {
+pub struct RedisCluster {
     /// The nodes; dropping them stops the cluster.
-    pub nodes: Vec<Server>,
+    pub nodes: Vec<RedisServer>,
 }
 
-impl Cluster {
+impl RedisCluster {
     /// Starts and joins the cluster, and waits until every node reports it `ok`.
-    pub fn start() -> Cluster {
-        let nodes: Vec<Server> = (0..3)
+    pub fn start() -> RedisCluster {
+        let nodes: Vec<RedisServer> = (0..3)
             .map(|_| {
-                Server::start_with(&[
+                RedisServer::start_with(&[
                     "--cluster-enabled",
                     "yes",
                     "--cluster-config-file",
@@ -198,7 +206,7 @@ impl Cluster {
                 std::thread::sleep(Duration::from_millis(50));
             }
         }
-        Cluster { nodes }
+        RedisCluster { nodes }
     }
 
     /// `redis-cluster://127.0.0.1:p1,127.0.0.1:p2,…`.
@@ -213,17 +221,17 @@ impl Cluster {
 }
 
 /// A master and one Sentinel monitoring it as `mymaster`.
-pub struct Sentinel {
+pub struct RedisSentinel {
     /// The monitored master.
-    pub master: Server,
+    pub master: RedisServer,
     /// The Sentinel process.
-    pub sentinel: Server,
+    pub sentinel: RedisServer,
 }
 
-impl Sentinel {
+impl RedisSentinel {
     /// Starts both; the Sentinel reads its (writable) config from the master's dir.
-    pub fn start() -> Sentinel {
-        let master = Server::start();
+    pub fn start() -> RedisSentinel {
+        let master = RedisServer::start();
         let conf = master.dir().join("sentinel.conf");
         std::fs::write(
             &conf,
@@ -234,8 +242,8 @@ impl Sentinel {
         )
         .expect("sentinel.conf");
         let conf = conf.to_string_lossy().into_owned();
-        let sentinel = Server::start_with(&[&conf, "--sentinel"]);
-        Sentinel { master, sentinel }
+        let sentinel = RedisServer::start_with(&[&conf, "--sentinel"]);
+        RedisSentinel { master, sentinel }
     }
 
     /// `redis+sentinel://127.0.0.1:<sentinel port>/mymaster`.
