@@ -75,8 +75,8 @@ impl RedisStore {
     /// - `redis-cluster://[user:pass@]host:port[,host:port…]` — a Cluster, from any
     ///   of its nodes.
     ///
-    /// `rediss://` (TLS) is refused with a clear error: this build carries no TLS
-    /// library; put a TLS-terminating proxy in front of Redis instead.
+    /// - `rediss://…`, `rediss-cluster://…` — the same over TLS, the server certificate
+    ///   verified against the system trust store (or `SSL_CERT_FILE`).
     ///
     /// Fails with [`StoreError::Unavailable`] if the URL is malformed or Redis does not
     /// answer now; afterwards the store reconnects by itself whenever Redis comes back.

@@ -5,8 +5,9 @@
 //!   Sentinels to ask for the current master of `master_name`; `user:pass` and `db`
 //!   are for the master, not the Sentinels.
 //! - `redis-cluster://[user:pass@]host:port[,host:port…]`: seed nodes of a Cluster.
-//!   `rediss://` and `rediss-cluster://` (TLS) are refused with a clear error: this build
-//!   carries no TLS library (see [`NO_TLS`]).
+//! - `rediss://…` and `rediss-cluster://…`: the same over TLS (OpenSSL through
+//!   native-tls; the server certificate is verified against the system's trust store,
+//!   or `SSL_CERT_FILE`; a `#insecure` suffix skips verification, for tests only).
 //!
 //! Parsing is separate from connecting so that a typo is reported at once, with the
 //! URL's password never echoed back.
@@ -34,13 +35,6 @@ pub(crate) enum Target {
     /// Seed nodes of a Cluster, each as a `redis://` URL.
     Cluster(Vec<String>),
 }
-
-/// Why `rediss://` is refused: this build links no TLS library (the `redis` crate's
-/// `tokio-native-tls-comp` or `tokio-rustls-comp` feature is off, to keep the build
-/// light). Enabling one of them and removing this refusal is all TLS needs; until then,
-/// terminate TLS in front of Redis (stunnel, a sidecar) and use `redis://`.
-const NO_TLS: &str = "rediss:// (TLS) is not supported by this build of qrlogin; \
-    use redis:// through a TLS-terminating proxy, or build with the redis crate's TLS feature";
 
 fn bad(why: &str) -> StoreError {
     StoreError::Unavailable(format!("invalid Redis URL: {why}"))
@@ -79,8 +73,7 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
         .split_once("://")
         .ok_or_else(|| bad("expected scheme://…"))?;
     match scheme {
-        "rediss" | "rediss-cluster" => Err(StoreError::Unavailable(NO_TLS.into())),
-        "redis" | "redis+unix" | "unix" => Ok(Target::Single(url.to_owned())),
+        "redis" | "rediss" | "redis+unix" | "unix" => Ok(Target::Single(url.to_owned())),
         "redis+sentinel" => {
             let (user, password, rest) = split_auth(rest);
             let mut parts = rest.split('/');
@@ -103,7 +96,12 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
                 password,
             })
         }
-        "redis-cluster" => {
+        "redis-cluster" | "rediss-cluster" => {
+            let node_scheme = if scheme == "rediss-cluster" {
+                "rediss"
+            } else {
+                "redis"
+            };
             let (user, password, hosts) = split_auth(rest);
             let hosts = hosts.trim_end_matches('/');
             let auth = match (&user, &password) {
@@ -118,12 +116,14 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
                 .split(',')
                 .map(|h| {
                     host_port(h)?;
-                    Ok(format!("redis://{auth}{h}"))
+                    Ok(format!("{node_scheme}://{auth}{h}"))
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             Ok(Target::Cluster(nodes))
         }
-        _ => Err(bad("scheme must be redis, redis+sentinel or redis-cluster")),
+        _ => Err(bad(
+            "scheme must be redis, rediss, redis+sentinel, redis-cluster or rediss-cluster",
+        )),
     }
 }
 
@@ -177,10 +177,17 @@ mod tests {
     }
 
     #[test]
-    fn a_tls_url_is_refused_with_a_clear_reason() {
-        for url in ["rediss://h:6380", "rediss-cluster://h:7000"] {
-            let err = parse(url).unwrap_err().to_string();
-            assert!(err.contains("TLS"), "{err}");
-        }
+    fn tls_urls_keep_tls_for_one_server_and_for_every_cluster_node() {
+        assert_eq!(
+            parse("rediss://h:6380/0").unwrap(),
+            Target::Single("rediss://h:6380/0".into())
+        );
+        assert_eq!(
+            parse("rediss-cluster://:pw@a:7000,b:7001").unwrap(),
+            Target::Cluster(vec![
+                "rediss://:pw@a:7000".into(),
+                "rediss://:pw@b:7001".into()
+            ])
+        );
     }
 }
