@@ -1,15 +1,37 @@
 //! The `qrlogin` command line: `serve` runs the server; the other subcommands are
 //! clients of a running server (PC login in a terminal, phone side, health check).
+//!
+//! One file per subcommand: `serve`, `login` (+ `login_view` for what it prints,
+//! `term_qr` for the QR drawing), `phone`, `scan` (+ `qr_image` for decoding images),
+//! `sessions`, `me` (also `logout`), `healthcheck`. Shared: `exit` (exit codes and
+//! human messages), `store` (the 0600 credential files), `common`.
 
+mod common;
+mod exit;
+mod healthcheck;
+mod login;
+mod login_view;
+mod me;
+mod phone;
+mod qr_image;
+mod scan;
 mod serve;
+mod sessions;
+mod store;
+mod term_qr;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// QR-code login service: a PC shows a QR code, a signed-in phone scans and confirms.
 #[derive(Parser)]
-#[command(name = "qrlogin", version, about, long_about = None)]
+#[command(name = "qrlogin", version, about, long_about = None, after_help = exit::EXIT_CODES_HELP)]
 struct Cli {
+    /// Where credentials are kept (default: $XDG_CONFIG_HOME/qrlogin or
+    /// ~/.config/qrlogin).
+    #[arg(long, env = "QRLOGIN_CONFIG_DIR", global = true)]
+    config_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -18,6 +40,26 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve(serve::ServeArgs),
+    /// Sign this terminal in by QR code: scan it with a signed-in phone.
+    #[command(after_help = exit::EXIT_CODES_HELP)]
+    Login(login::LoginArgs),
+    /// Show who the saved PC session belongs to.
+    #[command(after_help = exit::EXIT_CODES_HELP)]
+    Me(me::MeArgs),
+    /// Sign the saved PC session out and delete it.
+    #[command(after_help = exit::EXIT_CODES_HELP)]
+    Logout,
+    /// Act as the phone: sign in with a password, keep the phone token.
+    #[command(subcommand)]
+    Phone(phone::PhoneCommand),
+    /// Approve (or decline) a login from a QR image, URL or id, as the phone.
+    #[command(after_help = exit::EXIT_CODES_HELP)]
+    Scan(scan::ScanArgs),
+    /// List or revoke the PCs signed in through QR login (as the phone).
+    #[command(after_help = exit::EXIT_CODES_HELP)]
+    Sessions(sessions::SessionsArgs),
+    /// Exit 0 if the server is ready (/readyz is 200), else 1.
+    Healthcheck(healthcheck::HealthcheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,15 +75,28 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
+        let store = || store::Store::new(cli.config_dir.clone());
         match cli.command {
-            Command::Serve(args) => serve::run(args).await,
+            Command::Serve(args) => serve::run(args)
+                .await
+                .map_err(|e| exit::Failure::new(exit::Exit::Generic, format!("{e:#}"))),
+            Command::Healthcheck(args) => healthcheck::run(args).await,
+            Command::Login(args) => login::run(args, store()?).await,
+            Command::Me(args) => me::me(args, store()?).await,
+            Command::Logout => me::logout(store()?).await,
+            Command::Phone(cmd) => phone::run(cmd, store()?).await,
+            Command::Scan(args) => scan::run(args, store()?).await,
+            Command::Sessions(args) => sessions::run(args, store()?).await,
         }
     });
+    // Leftover tasks (a dropped SSE body, a pending signal listener) must not keep the
+    // process alive after the answer is known.
+    runtime.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("qrlogin: {e:#}");
-            ExitCode::from(1)
+        Err(f) => {
+            eprintln!("qrlogin: {}", f.message);
+            f.exit_code()
         }
     }
 }

@@ -1,0 +1,295 @@
+//! A server on port 0 (in process, on a thread of its own), a private config dir per
+//! test, and the `qrlogin` binary driven as from a shell: arguments, environment,
+//! stdin, exit code, stdout and stderr.
+
+use qrlogin_core::Lifetimes;
+use qrlogin_server::{Application, Config};
+use serde_json::Value;
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How long any one command may run before the test calls it hung.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A qrlogin server running on its own thread and runtime, stopped on drop.
+pub struct TestServer {
+    /// Its base URL, e.g. `http://127.0.0.1:40123`.
+    pub url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestServer {
+    /// Memory store, demo accounts (alice/alice-demo), default lifetimes.
+    pub fn start() -> Self {
+        Self::with(Config::for_tests())
+    }
+
+    /// The same with QR sessions that expire after `qr_ms`.
+    pub fn with_qr_lifetime(qr_ms: i64) -> Self {
+        Self::with(Config {
+            lifetimes: Lifetimes {
+                qr_ms,
+                ..Lifetimes::default()
+            },
+            ..Config::for_tests()
+        })
+    }
+
+    fn with(config: Config) -> Self {
+        let (url_tx, url_rx) = mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let app = Application::build(config).await.expect("server builds");
+                url_tx.send(app.url()).expect("test waits for the URL");
+                let _ = app
+                    .run_until(async {
+                        let _ = stopped.await;
+                    })
+                    .await;
+            });
+        });
+        let url = url_rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("server started");
+        Self {
+            url,
+            stop: Some(stop),
+        }
+    }
+
+    /// Fetches a public URL (the QR image) into `path`.
+    pub fn download(&self, url: &str, path: &Path) {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let bytes = rt.block_on(async {
+            let resp = reqwest::get(url).await.expect("GET");
+            assert!(resp.status().is_success(), "{url}: {}", resp.status());
+            resp.bytes().await.expect("body")
+        });
+        std::fs::write(path, bytes).expect("write image");
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// What a finished command did.
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// One user's machine: a private config dir that `qrlogin` keeps its files in.
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// The config dir given to every command (not created until something is saved).
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    /// A scratch file path in the sandbox (for images).
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `qrlogin <args>` with this sandbox's config dir and a clean environment.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_qrlogin"));
+        cmd.args(args)
+            .env("QRLOGIN_CONFIG_DIR", self.config_dir())
+            .env_remove("QRLOGIN_SERVER")
+            .env_remove("QRLOGIN_PASSWORD")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    }
+
+    /// Runs `qrlogin <args>` to the end, with `stdin` as its input.
+    pub fn run_with(&self, args: &[&str], envs: &[(&str, &str)], stdin: &str) -> Outcome {
+        let mut cmd = self.command(args);
+        cmd.envs(envs.iter().copied()).stdin(Stdio::piped());
+        let mut child = cmd.spawn().expect("qrlogin starts");
+        let mut input = child.stdin.take().expect("stdin");
+        let _ = input.write_all(stdin.as_bytes());
+        drop(input);
+        finish(child)
+    }
+
+    /// Runs `qrlogin <args>` to the end, with no input.
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        self.run_with(args, &[], "")
+    }
+
+    /// `qrlogin phone login` as alice, password from the environment.
+    pub fn phone_login(&self, server: &TestServer) {
+        let out = self.run_with(
+            &[
+                "phone",
+                "login",
+                "--server",
+                &server.url,
+                "--username",
+                "alice",
+            ],
+            &[("QRLOGIN_PASSWORD", "alice-demo")],
+            "",
+        );
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+
+    /// Starts `qrlogin login --json --server URL <extra>` in the background.
+    pub fn start_login(&self, server: &TestServer, extra: &[&str]) -> LoginProcess {
+        let mut args = vec!["login", "--json", "--server", &server.url];
+        args.extend_from_slice(extra);
+        let mut child = self.command(&args).spawn().expect("qrlogin starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, events) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        LoginProcess {
+            child: Some(child),
+            events,
+            seen: Vec::new(),
+        }
+    }
+}
+
+/// A running `qrlogin login --json`, read one event at a time.
+pub struct LoginProcess {
+    child: Option<Child>,
+    events: mpsc::Receiver<String>,
+    /// Every line read so far, to check that no token was ever printed.
+    pub seen: Vec<String>,
+}
+
+impl LoginProcess {
+    /// The next JSON event; panics after [`COMMAND_TIMEOUT`] or at end of output.
+    pub fn next_event(&mut self) -> Value {
+        let line = self
+            .events
+            .recv_timeout(COMMAND_TIMEOUT)
+            .expect("an event from qrlogin login");
+        let value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        self.seen.push(line);
+        value
+    }
+
+    /// Events until one of kind `event` (`created`, `status`, …), which is returned.
+    pub fn until(&mut self, event: &str) -> Value {
+        loop {
+            let v = self.next_event();
+            if v["event"] == event {
+                return v;
+            }
+        }
+    }
+
+    /// The process id, for signals.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    /// Waits for the end; the rest of stdout is read into [`LoginProcess::seen`].
+    pub fn wait(mut self) -> Outcome {
+        let child = self.child.take().expect("running");
+        let out = finish(child);
+        while let Ok(line) = self.events.recv_timeout(Duration::from_millis(200)) {
+            self.seen.push(line);
+        }
+        Outcome {
+            stdout: self.seen.join("\n"),
+            ..out
+        }
+    }
+}
+
+impl Drop for LoginProcess {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Waits for `child` (killing it after [`COMMAND_TIMEOUT`]) and collects its output.
+fn finish(mut child: Child) -> Outcome {
+    let read = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_string(&mut text);
+            }
+            text
+        })
+    };
+    let stdout = read(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = read(child.stderr.take().map(|p| Box::new(p) as _));
+    let deadline = Instant::now() + COMMAND_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("qrlogin did not finish within {COMMAND_TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Outcome {
+        code: status.code().unwrap_or(-1),
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    }
+}
+
+/// The permission bits of `path`.
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// Sends SIGINT (what Ctrl-C sends) to `pid`.
+pub fn interrupt(pid: u32) {
+    let status = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
