@@ -1,0 +1,22 @@
+//! The qrlogin benchmark: a load generator and the scenarios of `shared/DESIGN.md`'s
+//! performance targets, run side by side with the ceiling server and a Node peer.
+//!
+//! - [`http`]: a raw HTTP/1.1 keep-alive client, so the generator costs the server
+//!   as little CPU as possible on a shared 2-core machine.
+//! - [`api`]: the qrlogin calls as pre-built requests; bulk set-up (create, scan).
+//! - [`push`]: a PC waiting by long poll, SSE or WebSocket.
+//! - [`scenarios`]: `status`, `flow`, `waiters`, `latency`, `redis-memory`, `peer`.
+//! - [`suite`]: runs every scenario against the servers it is given; a scenario that
+//!   cannot run (no Redis, endpoint missing) is recorded as "not run: why".
+//! - [`report`]: `BENCHMARKS.md` from a suite's results; [`stats`]: percentiles, /proc.
+//!
+//! `bench/run.sh` builds and starts the servers and calls the `qrlogin-bench` binary;
+//! `tests/smoke.rs` runs every scenario for about a second against an in-process server.
+
+pub mod api;
+pub mod http;
+pub mod push;
+pub mod report;
+pub mod scenarios;
+pub mod stats;
+pub mod suite;

@@ -1,0 +1,144 @@
+//! `peer`: the same create and status-poll load against Node's `oidc-provider` with the
+//! device grant (RFC 8628), the open protocol nearest to QR login: `POST /device/auth`
+//! is the create, and the token endpoint answering `authorization_pending` is the poll.
+//! The peer runs from `bench/peer/` (started by `bench/run.sh`).
+
+use crate::http::{find, request_typed, Conn};
+use crate::scenarios::status::Throughput;
+use crate::stats::CpuMeter;
+use anyhow::bail;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The public client `bench/peer/server.mjs` registers.
+const CLIENT_ID: &str = "bench";
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Creates and polls per second.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PeerResult {
+    /// `POST /device/auth` answered 200.
+    pub creates: Throughput,
+    /// Token polls answered `authorization_pending` (or `slow_down`).
+    pub polls: Throughput,
+}
+
+#[derive(Deserialize)]
+struct DeviceAuth {
+    device_code: String,
+}
+
+fn create_req() -> Vec<u8> {
+    let body = format!("client_id={CLIENT_ID}");
+    request_typed("POST", "/device/auth", &[], Some((FORM, &body)))
+}
+
+fn poll_req(device_code: &str) -> Vec<u8> {
+    let body = format!(
+        "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id={CLIENT_ID}&device_code={device_code}"
+    );
+    request_typed("POST", "/token", &[], Some((FORM, &body)))
+}
+
+/// Whether an answer counts: a created device code, or a pending poll.
+fn counts(status: u16, body: &[u8], creating: bool) -> bool {
+    if creating {
+        status == 200
+    } else {
+        status == 400
+            && (find(body, b"authorization_pending").is_some()
+                || find(body, b"slow_down").is_some())
+    }
+}
+
+/// Drives `reqs` round-robin over `connections` for `duration`.
+async fn drive(
+    addr: SocketAddr,
+    reqs: Arc<Vec<Vec<u8>>>,
+    creating: bool,
+    connections: usize,
+    duration: Duration,
+    pid: Option<u32>,
+) -> Throughput {
+    let meter = CpuMeter::start(pid);
+    let deadline = Instant::now() + duration;
+    let mut tasks = Vec::new();
+    for c in 0..connections.max(1) {
+        let reqs = reqs.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut ok, mut errors) = (0u64, 0u64);
+            let Ok(mut conn) = Conn::connect(addr, None).await else {
+                return (0, 1);
+            };
+            let mut i = c;
+            while Instant::now() < deadline && ok + errors < 10_000_000 {
+                i = (i + 1) % reqs.len();
+                match conn.roundtrip(&reqs[i]).await {
+                    Ok(st) if counts(st, conn.body(), creating) => ok += 1,
+                    Ok(_) => errors += 1,
+                    Err(_) => {
+                        errors += 1;
+                        match Conn::connect(addr, None).await {
+                            Ok(c) => conn = c,
+                            Err(_) => break,
+                        }
+                    }
+                }
+            }
+            (ok, errors)
+        }));
+    }
+    let mut out = Throughput::default();
+    for t in tasks {
+        let (ok, errors) = t.await.unwrap_or((0, 1));
+        out.ok += ok;
+        out.errors += errors;
+    }
+    out.cpu = meter.stop();
+    out.per_sec = out.ok as f64 / out.cpu.wall_s;
+    out
+}
+
+/// Measures creates, then polls of `codes` pending device codes.
+pub async fn run(
+    addr: SocketAddr,
+    connections: usize,
+    duration: Duration,
+    codes: usize,
+    pid: Option<u32>,
+) -> anyhow::Result<PeerResult> {
+    let mut conn = Conn::connect(addr, None).await?;
+    let create = create_req();
+    let mut polls = Vec::with_capacity(codes);
+    for _ in 0..codes.max(1) {
+        let st = conn.roundtrip(&create).await?;
+        if st != 200 {
+            bail!(
+                "peer /device/auth answered {st}: {}",
+                String::from_utf8_lossy(conn.body())
+            );
+        }
+        let a: DeviceAuth = serde_json::from_slice(conn.body())?;
+        polls.push(poll_req(&a.device_code));
+    }
+    let st = conn.roundtrip(&polls[0]).await?;
+    if !counts(st, conn.body(), false) {
+        bail!(
+            "peer token poll answered {st}: {}",
+            String::from_utf8_lossy(conn.body())
+        );
+    }
+    let creates = drive(
+        addr,
+        Arc::new(vec![create]),
+        true,
+        connections,
+        duration,
+        pid,
+    )
+    .await;
+    let polls = drive(addr, Arc::new(polls), false, connections, duration, pid).await;
+    Ok(PeerResult { creates, polls })
+}

@@ -1,0 +1,220 @@
+//! `waiters`: N PCs waiting at once on one instance. Measures the server's resident
+//! memory per waiter, then confirms every QR session and records, per PC, the time from
+//! its confirm leaving the phone to its answer arriving.
+//!
+//! Waiters connect from several `127.0.0.x` source addresses: each has its own ~28k
+//! ephemeral ports, so 50,000 connections to one server port fit.
+
+use crate::api::{confirm_req, create_many, expect, login, scan_many};
+use crate::http::Conn;
+use crate::push::{open, Transport};
+use crate::stats::{rss_bytes, Latency};
+use anyhow::Context as _;
+use serde::Serialize;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+/// How many waiters, from how many source addresses.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// PCs waiting at once.
+    pub waiters: usize,
+    /// Number of `127.0.0.x` source addresses (x = 2, 3, …).
+    pub sources: u8,
+    /// Concurrent phones confirming.
+    pub confirmers: usize,
+    /// Longest wait for any one phase (opening, answers).
+    pub timeout: Duration,
+}
+
+/// What holding N waiters cost and how fast they were all answered.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaitersResult {
+    /// Transport measured.
+    pub transport: Transport,
+    /// Waiters asked for.
+    pub wanted: usize,
+    /// Waiters open at once.
+    pub held: usize,
+    /// Server RSS growth per held waiter, bytes (when its pid is known).
+    pub bytes_per_waiter: Option<f64>,
+    /// Seconds to open them all.
+    pub open_s: f64,
+    /// Seconds to confirm them all.
+    pub confirm_s: f64,
+    /// PCs that saw `confirmed`.
+    pub answered: usize,
+    /// Confirm sent → PC answered, over every answered PC.
+    pub latency: Latency,
+}
+
+/// Nanoseconds since `base`, never 0 (0 means "not yet").
+fn stamp(base: Instant) -> u64 {
+    base.elapsed().as_nanos() as u64 | 1
+}
+
+/// Runs the scenario for one transport.
+pub async fn run(
+    addr: SocketAddr,
+    transport: Transport,
+    opts: &Options,
+    server_pid: Option<u32>,
+) -> anyhow::Result<WaitersResult> {
+    let n = opts.waiters.max(1);
+    let phone = login(addr, "alice", "bench-waiters").await?;
+    let qrs = Arc::new(create_many(addr, n, 32).await?);
+    let tickets = scan_many(addr, &phone, &qrs, 32).await?;
+    // Probe first: a missing endpoint is "not run", not 50,000 failures.
+    drop(open(addr, None, &qrs[0], transport, ("scanned", 2)).await?);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rss0 = server_pid.and_then(rss_bytes);
+
+    let base = Instant::now();
+    let answered: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
+    let opened = Arc::new(AtomicUsize::new(0));
+    let failed = Arc::new(AtomicUsize::new(0));
+    let gate = Arc::new(Semaphore::new(256));
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        let (qrs, answered, opened, failed, gate) = (
+            qrs.clone(),
+            answered.clone(),
+            opened.clone(),
+            failed.clone(),
+            gate.clone(),
+        );
+        let source = IpAddr::V4(Ipv4Addr::new(
+            127,
+            0,
+            0,
+            2 + (i % opts.sources.max(1) as usize) as u8,
+        ));
+        let timeout = opts.timeout;
+        tasks.push(tokio::spawn(async move {
+            let permit = gate.acquire_owned().await;
+            let w = tokio::time::timeout(
+                timeout,
+                open(addr, Some(source), &qrs[i], transport, ("scanned", 2)),
+            )
+            .await;
+            drop(permit);
+            let Ok(Ok(mut w)) = w else {
+                failed.fetch_add(1, Ordering::Relaxed);
+                return;
+            };
+            opened.fetch_add(1, Ordering::Relaxed);
+            if let Ok(Ok(())) = tokio::time::timeout(timeout * 2, w.wait_for("confirmed")).await {
+                answered[i].store(stamp(base), Ordering::Relaxed);
+            }
+        }));
+    }
+    let until = Instant::now() + opts.timeout;
+    while opened.load(Ordering::Relaxed) + failed.load(Ordering::Relaxed) < n
+        && Instant::now() < until
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let held = opened.load(Ordering::Relaxed);
+    wait_held(addr, held, until).await;
+    let open_s = base.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rss1 = server_pid.and_then(rss_bytes);
+    let bytes_per_waiter = match (rss0, rss1) {
+        (Some(a), Some(b)) if held > 0 => Some((b as f64 - a as f64) / held as f64),
+        _ => None,
+    };
+
+    let confirm_start = Instant::now();
+    let confirmed_at = confirm_all(addr, &phone, &qrs, &tickets, opts.confirmers, base).await?;
+    let confirm_s = confirm_start.elapsed().as_secs_f64();
+    let end = Instant::now() + opts.timeout;
+    for t in tasks {
+        let left = end.saturating_duration_since(Instant::now());
+        let _ = tokio::time::timeout(left, t).await;
+    }
+    let mut samples: Vec<u64> = (0..n)
+        .filter_map(|i| {
+            let (a, c) = (answered[i].load(Ordering::Relaxed), confirmed_at[i]);
+            (a != 0 && c != 0).then(|| a.saturating_sub(c) / 1000)
+        })
+        .collect();
+    Ok(WaitersResult {
+        transport,
+        wanted: n,
+        held,
+        bytes_per_waiter,
+        open_s,
+        confirm_s,
+        answered: samples.len(),
+        latency: Latency::of(&mut samples),
+    })
+}
+
+/// Waits (bounded) until the server's `qrlogin_waiters` gauge reaches `held`, so long
+/// polls written but not yet parsed are counted in the memory figure.
+async fn wait_held(addr: SocketAddr, held: usize, until: Instant) {
+    let req = crate::http::request("GET", "/metrics", &[], None);
+    while Instant::now() < until {
+        let Ok(mut c) = Conn::connect(addr, None).await else {
+            return;
+        };
+        let Ok(200) = c.roundtrip(&req).await else {
+            return;
+        };
+        let text = String::from_utf8_lossy(c.body());
+        let gauge = text
+            .lines()
+            .find(|l| l.starts_with("qrlogin_waiters "))
+            .and_then(|l| l.split(' ').nth(1)?.parse::<f64>().ok());
+        match gauge {
+            Some(g) if g as usize + 1 >= held => return,
+            Some(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            None => return,
+        }
+    }
+}
+
+/// Confirms every QR session over `confirmers` connections; returns when each confirm
+/// was sent (nanoseconds since `base`, 0 = not sent).
+async fn confirm_all(
+    addr: SocketAddr,
+    phone: &crate::api::Phone,
+    qrs: &Arc<Vec<crate::api::Qr>>,
+    tickets: &[String],
+    confirmers: usize,
+    base: Instant,
+) -> anyhow::Result<Vec<u64>> {
+    let n = qrs.len();
+    let sent: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
+    let tickets = Arc::new(tickets.to_vec());
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..confirmers.clamp(1, n) {
+        let (qrs, tickets, next, sent, phone) = (
+            qrs.clone(),
+            tickets.clone(),
+            next.clone(),
+            sent.clone(),
+            phone.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::connect(addr, None).await?;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(qr) = qrs.get(i) else { break };
+                let req = confirm_req(&phone, &qr.qr_id, &tickets[i]);
+                sent[i].store(stamp(base), Ordering::Relaxed);
+                let st = conn.roundtrip(&req).await?;
+                expect(&conn, st, 200, "confirm")?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await.context("confirm task")??;
+    }
+    Ok(sent.iter().map(|a| a.load(Ordering::Relaxed)).collect())
+}

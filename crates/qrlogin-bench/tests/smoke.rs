@@ -1,0 +1,123 @@
+//! CI smoke run: every scenario for about a second with tiny counts against in-process
+//! servers (memory store, and Redis when a `redis-server` binary is on the PATH), so
+//! the benchmark never rots. No thresholds: a scenario may be "not run" (an endpoint
+//! not there yet, no Redis), but none may fail.
+
+use qrlogin_bench::suite::{run_all, Run, Server, Settings, Targets};
+use qrlogin_server::{Application, Config};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Starts an in-process server on `store`; it runs until the test's runtime ends.
+async fn spawn(store: &str) -> Server {
+    let app = Application::build(Config {
+        store: store.into(),
+        ..Config::for_tests()
+    })
+    .await
+    .expect("server builds");
+    let addr = app.address();
+    tokio::spawn(app.run_until(std::future::pending()));
+    Server { addr, pid: None }
+}
+
+/// A private `redis-server` on a free port, killed on drop.
+struct PrivateRedis {
+    child: Child,
+    url: String,
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `redis-server` if it is installed; `None` otherwise.
+async fn private_redis() -> Option<PrivateRedis> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .spawn()
+        .ok()?;
+    let redis = PrivateRedis {
+        child,
+        url: format!("redis://127.0.0.1:{port}/0"),
+    };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Some(redis);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+fn check<T>(name: &str, r: &Run<T>) {
+    match r {
+        Run::Done(_) => {}
+        Run::NotRun(why) => eprintln!("{name}: not run: {why}"),
+        Run::Failed(why) => panic!("{name} failed: {why}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_runs_briefly_against_in_process_servers() {
+    let redis = private_redis().await;
+    let mut targets = Targets {
+        memory: Some(spawn("memory").await),
+        peer_note: Some("not part of the smoke run".into()),
+        ..Targets::default()
+    };
+    match &redis {
+        Some(r) => {
+            targets.redis = Some(spawn(&r.url).await);
+            targets.redis2 = Some(spawn(&r.url).await);
+            targets.redis_url = Some(r.url.clone());
+        }
+        None => eprintln!("redis-server not found: Redis scenarios not run"),
+    }
+    // No ceiling binary here: aim the ceiling loop at qrlogin, whose 404s for
+    // `/status/idN` exercise the code path (counted as errors; no thresholds).
+    targets.ceiling = targets.memory;
+    let settings = Settings {
+        duration: Duration::from_millis(700),
+        connections: 4,
+        flow_workers: 4,
+        waiters: 20,
+        sources: 2,
+        latency_samples: 5,
+        redis_sessions: 50,
+        timeout: Duration::from_secs(10),
+    };
+    let r = run_all(&targets, &settings).await;
+    assert!(matches!(r.status[0], Run::Done(_)), "status on memory ran");
+    assert!(matches!(r.flow[0], Run::Done(_)), "flow on memory ran");
+    for (i, run) in r.status.iter().enumerate() {
+        check(&format!("status {i}"), run);
+    }
+    for (i, run) in r.flow.iter().enumerate() {
+        check(&format!("flow {i}"), run);
+    }
+    for (i, runs) in r.latency.iter().enumerate() {
+        runs.iter()
+            .for_each(|run| check(&format!("latency {i}"), run));
+    }
+    for (i, runs) in r.waiters.iter().enumerate() {
+        runs.iter()
+            .for_each(|run| check(&format!("waiters {i}"), run));
+    }
+    check("redis-memory", &r.redis_memory);
+    let md = qrlogin_bench::report::markdown(&r, "today", "./bench/run.sh", 1.0);
+    assert!(md.contains("## Targets"), "the report renders");
+}
