@@ -10,9 +10,9 @@ use qrlogin_core::{
 };
 use qrlogin_store::redis::RedisStore;
 use qrlogin_store::{CasOutcome, QrStore, StoreError};
+use qrlogin_testkit::{redis_available, RedisCluster, RedisSentinel, RedisServer};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use qrlogin_testkit::{redis_available, RedisCluster, RedisSentinel, RedisServer};
 
 /// A pending session as a real browser would make it (a full Chrome `User-Agent`).
 fn pending() -> QrSession {

@@ -1,0 +1,76 @@
+//! Helpers shared by the scale-out tests: configs on a Redis URL, several instances at
+//! once, problem+json assertions and bounded waits.
+
+use futures::{Stream, StreamExt};
+use qrlogin_core::api::Status;
+use qrlogin_server::{ApiRoles, Config};
+use qrlogin_testkit::{spawn_app, TestApp};
+use std::time::{Duration, Instant};
+
+/// The longest any single step may take before a test gives up (far above what any
+/// step needs, far below the 30 s of a long poll).
+pub const STEP: Duration = Duration::from_secs(10);
+
+/// Test defaults (port 0, demo accounts) on the store at `url`, serving `roles`.
+pub fn on(url: &str, roles: ApiRoles) -> Config {
+    Config {
+        store: url.to_owned(),
+        roles,
+        ..Config::for_tests()
+    }
+}
+
+/// `n` instances serving every role on the store at `url`, started at the same time
+/// (so their demo-account seeding races, as a fleet's rollout does).
+pub async fn instances(url: &str, n: usize) -> Vec<TestApp> {
+    futures::future::join_all((0..n).map(|_| spawn_app(on(url, ApiRoles::All)))).await
+}
+
+/// Asserts that `res` is a problem+json answer with `status` and `code`.
+pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) {
+    let url = res.url().path().to_owned();
+    assert_eq!(res.status().as_u16(), status, "status of {url}");
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(ct, "application/problem+json", "content type of {url}");
+    let body: serde_json::Value = res.json().await.expect("problem body");
+    assert_eq!(body["code"], code, "code in {body} of {url}");
+    assert_eq!(body["status"], status);
+}
+
+/// The next status of a stream (SSE or WebSocket), within [`STEP`].
+pub async fn next_status<S, E>(s: &mut S) -> Status
+where
+    S: Stream<Item = Result<Status, E>> + Unpin,
+    E: std::fmt::Debug,
+{
+    tokio::time::timeout(STEP, s.next())
+        .await
+        .expect("a status in time")
+        .expect("the stream is still open")
+        .expect("a status, not an error")
+}
+
+/// Polls `ok` every 20 ms until it holds; panics after `limit`. Returns how long it
+/// took.
+pub async fn eventually<F, Fut>(limit: Duration, what: &str, mut ok: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let t = Instant::now();
+    while !ok().await {
+        assert!(t.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    t.elapsed()
+}
+
+/// Milliseconds with one decimal, for the printed figures.
+pub fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
