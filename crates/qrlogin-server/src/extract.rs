@@ -13,6 +13,9 @@ use std::net::SocketAddr;
 /// Largest accepted body (API.md: over 16 KiB is 413).
 pub const MAX_BODY: usize = 16 * 1024;
 
+/// Longest time a request body may take to arrive (16 KiB needs far less).
+pub const BODY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A JSON body that must be present.
 pub struct JsonBody<T>(pub T);
 
@@ -21,12 +24,17 @@ pub struct OptionalJson<T>(pub Option<T>);
 
 async fn read_body(req: Request) -> Result<(HeaderMap, Bytes), ApiError> {
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-        ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("the body is over {MAX_BODY} bytes"),
-        )
-    })?;
+    // A deadline on the body: a client dripping bytes must not hold a handler forever.
+    let read = tokio::time::timeout(BODY_DEADLINE, axum::body::to_bytes(body, MAX_BODY));
+    let bytes = read
+        .await
+        .map_err(|_| ApiError::bad_request("the request body did not arrive in time"))?
+        .map_err(|_| {
+            ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("the body is over {MAX_BODY} bytes"),
+            )
+        })?;
     Ok((parts.headers, bytes))
 }
 

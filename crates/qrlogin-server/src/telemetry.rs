@@ -42,6 +42,8 @@ pub async fn track(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let res = next.run(req).await;
     let status = res.status().as_u16().to_string();
+    // The route template, never the raw path or query: no id or token reaches the log.
+    tracing::debug!(%method, %route, %status, elapsed_ms = start.elapsed().as_secs_f64() * 1000.0, "request");
     metrics::counter!("qrlogin_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
         .increment(1);
     metrics::histogram!("qrlogin_http_request_duration_seconds", "method" => method, "route" => route)
