@@ -12,6 +12,7 @@
  *     onLogin(session) {},  // the JSON of POST /api/v1/qr/{id}/redeem
  *     onState(state, status) {}, device: { type: 'web', name: '…' }, // optional
  *     maxRenewals: 5,       // expired codes replaced automatically before asking
+ *     transports: ['sse', 'ws', 'poll'], // tried in this order; a subset forces one
  *     texts: { pending: '…' }, css: true,
  *   });
  *   handle.renew(); handle.destroy(); handle.state;
@@ -227,7 +228,11 @@
     this.device = Object.assign({ type: 'web', name: deviceName() }, opts.device || {});
     this.maxRenewals = opts.maxRenewals == null ? 5 : opts.maxRenewals;
     this.renewals = 0;
-    this.transport = 0; // index into TRANSPORTS: the next QR session starts with what worked
+    // The transports to try, in order (unknown names dropped; none left → all three).
+    this.transports = (Array.isArray(opts.transports) ? opts.transports : TRANSPORTS)
+      .filter(function (t) { return FOLLOW.hasOwnProperty(t); });
+    if (!this.transports.length) this.transports = TRANSPORTS;
+    this.transport = 0; // index into this.transports: the next QR session starts with what worked
     this.att = null;    // the current attempt (one QR session)
     if (opts.css !== false) this._linkCss();
     this._build();
@@ -319,14 +324,15 @@
   Widget.prototype._follow = async function (att) {
     var i = this.transport;
     while (!att.done && att === this.att) {
-      this.root.setAttribute('data-transport', TRANSPORTS[i]);
+      var name = this.transports[i];
+      this.root.setAttribute('data-transport', name);
       var n = 0;
-      try { n = await FOLLOW[TRANSPORTS[i]](this, att); } catch (e) {
+      try { n = await FOLLOW[name](this, att); } catch (e) {
         if (att.done || att !== this.att) return;
         if (e instanceof ApiError && FATAL[e.code]) { this._fail(att, e); return; }
       }
       if (att.done || att !== this.att) return;
-      if (!n && i < TRANSPORTS.length - 1) { i++; continue; } // did not work: next one
+      if (!n && i < this.transports.length - 1) { i++; continue; } // did not work: next one
       this.transport = i;
       await sleep(1000, att.abort.signal); // the stream ended early: reconnect to the same
     }

@@ -1,0 +1,12 @@
+//! End-to-end tests of the qrlogin pages in headless Debian Chromium (see the crate
+//! docs in `src/lib.rs`). One binary, so the modules share the harness.
+
+mod app;
+mod harness;
+mod qr;
+
+mod csp;
+mod layout;
+mod pc_login;
+mod phone_pages;
+mod transports;

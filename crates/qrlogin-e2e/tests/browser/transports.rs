@@ -1,0 +1,74 @@
+//! Each transport of the widget completes a login in the browser: SSE (the default on
+//! `/`), and WebSocket and long poll forced with the widget's `transports` option.
+
+use crate::app::Server;
+use crate::harness::{Browser, Test, WAIT};
+use serde_json::json;
+
+/// Mounts a second widget on the page that may only use `transport`, then signs in
+/// through it with Alice's phone.
+async fn login_through(pc: &Browser, server: &Server, transport: &str) {
+    pc.js(
+        "var host = document.createElement('div'); host.id = 'e2e-' + arguments[0];
+         document.querySelector('main').appendChild(host);
+         window.e2eLogin = null;
+         QrLogin.mount(host, { transports: [arguments[0]], css: false,
+           onLogin: function (s) { window.e2eLogin = s; } });",
+        vec![json!(transport)],
+    )
+    .await;
+    let root = format!("#e2e-{transport} .qrlogin");
+    pc.wait_for(
+        &format!("{transport} widget pending"),
+        &format!("document.querySelector('{root}[data-state=pending]')"),
+        WAIT,
+    )
+    .await;
+    let qr_id = pc.attr(&root, "data-qr-id").await.expect("a qr id");
+    let phone = server.alice().await;
+    let scan = phone.scan(&qr_id).await.expect("scan");
+    pc.wait_for(
+        &format!("{transport} widget scanned"),
+        &format!("document.querySelector('{root}[data-state=scanned]')"),
+        WAIT,
+    )
+    .await;
+    phone
+        .confirm(&qr_id, &scan.scan_ticket)
+        .await
+        .expect("confirm");
+    let session = pc
+        .wait_for(&format!("{transport} login"), "window.e2eLogin", WAIT)
+        .await;
+    assert_eq!(session["account"]["display_name"], "Alice");
+    assert_eq!(
+        pc.attr(&root, "data-transport").await.as_deref(),
+        Some(transport),
+        "the widget kept to {transport}"
+    );
+    assert_eq!(
+        pc.attr(&root, "data-state").await.as_deref(),
+        Some("redeemed")
+    );
+}
+
+#[tokio::test]
+async fn the_widget_follows_a_login_over_sse_websocket_and_long_poll() {
+    let Some(t) = Test::start("transports").await else {
+        return;
+    };
+    let server = Server::start().await;
+    let pc = t.desktop().await;
+    pc.goto(&server.at("/")).await;
+    pc.wait_state("pending").await;
+    assert_eq!(
+        pc.attr(".qrlogin", "data-transport").await.as_deref(),
+        Some("sse")
+    );
+    for transport in ["sse", "ws", "poll"] {
+        login_through(&pc, &server, transport).await;
+    }
+    pc.shot("01-three-logins").await;
+    pc.assert_console_clean().await;
+    pc.close().await;
+}
