@@ -50,6 +50,8 @@ async fn the_openapi_document_covers_every_endpoint() {
         "/api/v1/qr/{qr_id}/qr.svg",
         "/api/v1/qr/{qr_id}/qr.png",
         "/api/v1/qr/{qr_id}/redeem",
+        "/api/v1/qr/{qr_id}/events",
+        "/api/v1/qr/{qr_id}/ws",
         "/api/v1/auth/login",
         "/api/v1/qr/{qr_id}/scan",
         "/api/v1/qr/{qr_id}/confirm",
