@@ -50,10 +50,13 @@ impl View {
             None => return Err(Failure::new(Exit::Generic, "no QR content from the server")),
         };
         if self.json {
-            emit(json!({
-                "event": "created", "qr_id": pc.qr_id(), "qr_content": content,
-                "qr_png": png, "expires_in": expires_in,
-            }));
+            emit(
+                "created",
+                json!({
+                    "qr_id": pc.qr_id(), "qr_content": content,
+                    "qr_png": png, "expires_in": expires_in,
+                }),
+            );
             return Ok(());
         }
         let drawing = term_qr::render(content, self.fancy)
@@ -80,10 +83,13 @@ impl View {
     /// A status change.
     pub fn status(&mut self, s: &Status) {
         if self.json {
-            emit(json!({
-                "event": "status", "qr_id": s.qr_id, "state": s.state, "version": s.version,
-                "expires_in": s.expires_in, "scanner": s.scanner,
-            }));
+            emit(
+                "status",
+                json!({
+                    "qr_id": s.qr_id, "state": s.state, "version": s.version,
+                    "expires_in": s.expires_in, "scanner": s.scanner,
+                }),
+            );
             return;
         }
         let who = s
@@ -104,10 +110,13 @@ impl View {
     /// The session is saved.
     pub fn signed_in(&mut self, session: &PcSession, file: &Path) {
         if self.json {
-            emit(json!({
-                "event": "signed_in", "account": session.account,
-                "expires_at": session.expires_at, "session_file": file,
-            }));
+            emit(
+                "signed_in",
+                json!({
+                    "account": session.account,
+                    "expires_at": session.expires_at, "session_file": file,
+                }),
+            );
             return;
         }
         self.line(&format!("Signed in as {}", session.account.display_name));
@@ -122,10 +131,13 @@ impl View {
     /// The login failed; the message itself goes to stderr from `main`.
     pub fn failed(&mut self, f: &Failure) {
         if self.json {
-            emit(json!({
-                "event": "error", "code": f.code, "exit_code": f.exit as u8,
-                "message": f.message,
-            }));
+            emit(
+                "error",
+                json!({
+                    "code": f.code, "exit_code": f.exit as u8,
+                    "message": f.message,
+                }),
+            );
         } else {
             self.close_status();
         }
@@ -160,8 +172,17 @@ fn absolute(pc: &Pc, link: &str) -> String {
 }
 
 /// One JSON event per line, flushed at once so a reading program sees it now.
-fn emit(value: serde_json::Value) {
-    write_out(&format!("{value}\n"));
+fn emit(event: &str, fields: serde_json::Value) {
+    write_out(&event_line(event, &fields));
+}
+
+/// `{"event":<event>,<fields…>}` and a newline: `"event"` first, so a person reading
+/// the stream sees the kind at once (serde_json sorts the other keys).
+fn event_line(event: &str, fields: &serde_json::Value) -> String {
+    let body = fields.to_string();
+    let rest = body.strip_prefix('{').unwrap_or("}");
+    let sep = if rest == "}" { "" } else { "," };
+    format!("{{\"event\":{}{sep}{rest}\n", json!(event))
 }
 
 /// Writes and flushes; a closed stdout (`| head`) is not worth a panic.
@@ -169,4 +190,21 @@ fn write_out(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_line_is_one_json_object_with_the_event_first() {
+        let line = event_line("status", &json!({"state": "pending", "version": 1}));
+        assert_eq!(
+            line,
+            "{\"event\":\"status\",\"state\":\"pending\",\"version\":1}\n"
+        );
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["event"], "status");
+        assert_eq!(event_line("x", &json!({})), "{\"event\":\"x\"}\n");
+    }
 }
