@@ -33,7 +33,9 @@
   function result(kind, title, text, retry) {
     stop();
     $('view-result').setAttribute('data-result', kind);
-    $('result-icon').textContent = kind === 'confirmed' ? '✅' : kind === 'declined' ? '🚫' : '⚠️';
+    // A plain character in a coloured disc (app.css): emoji fonts are missing on many
+    // systems, where ✅ would show as an empty box.
+    $('result-icon').textContent = kind === 'confirmed' ? '✓' : kind === 'declined' ? '✕' : '!';
     $('result-title').textContent = title;
     $('result-text').textContent = text;
     var btn = $('result-retry');

@@ -51,7 +51,8 @@
       var r = await Q.api('GET', '/api/v1/sessions');
       var list = (r && r.sessions) || [];
       renderSessions(list);
-      status(list.length === 1 ? '1 device signed in.' : list.length + ' devices signed in.');
+      // An empty list says so itself ("No other device…").
+      status(!list.length ? '' : list.length === 1 ? '1 device signed in.' : list.length + ' devices signed in.');
     } catch (e) {
       if (Q.needsSignIn(e)) { Q.signInAgain(Q.message(e)); return; }
       status(Q.message(e));

@@ -478,6 +478,8 @@
     this.cancelBtn.hidden = !(att.token && (st === 'pending' || st === 'scanned'));
     this.newBtn.hidden = !(st === 'cancelled' || st === 'error' || (st === 'expired' && att.stopped));
     this.newBtn.textContent = st === 'error' ? t.retry : t.newCode;
+    // No empty row (and no gap for it) when neither button is offered.
+    this.cancelBtn.parentNode.hidden = this.cancelBtn.hidden && this.newBtn.hidden;
     this._countdown();
     // Keep keyboard focus inside the widget when the focused button disappears.
     if (focused && (!r.contains(document.activeElement) || document.activeElement.hidden)) {

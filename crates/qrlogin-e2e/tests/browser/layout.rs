@@ -68,11 +68,20 @@ async fn the_pc_page_and_the_phone_confirmation_fit_a_320_px_screen() {
             .await;
         assert!(right.as_f64().unwrap_or(999.0) <= 320.0, "{id} overflows");
     }
+    b.click("#decline").await;
+    b.wait_for(
+        "the declined result",
+        "document.querySelector('#view-result[data-result=declined]:not([hidden])')",
+        crate::harness::WAIT,
+    )
+    .await;
+    assert_fits(&b, "/m/qr/{id} declined").await;
+    b.shot("04-phone-declined").await;
 
     b.goto(&server.at("/m")).await;
     b.wait_view("home").await;
     assert_fits(&b, "/m home").await;
-    b.shot("04-phone-home").await;
+    b.shot("05-phone-home").await;
     b.assert_console_clean().await;
     b.close().await;
 }

@@ -117,6 +117,18 @@ async fn a_declined_login_says_so_on_the_pc_and_offers_a_new_code() {
     let new_id = pc.attr(".qrlogin", "data-qr-id").await.unwrap_or_default();
     assert_ne!(new_id, qr_id);
     pc.shot("02-new-code").await;
+
+    // The PC's own Cancel (the state comes from the server's answer to DELETE), told
+    // apart from a decline.
+    pc.click(".qrlogin-cancel").await;
+    pc.wait_state("cancelled").await;
+    assert_eq!(
+        pc.attr(".qrlogin", "data-reason").await.as_deref(),
+        Some("cancelled")
+    );
+    assert_eq!(pc.text(".qrlogin-status").await, "Cancelled");
+    assert!(pc.visible(".qrlogin-new").await);
+    pc.shot("03-cancelled").await;
     pc.assert_console_clean().await;
     pc.close().await;
 }
