@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# One command for the whole benchmark: builds the release binaries, starts the ceiling,
+# qrlogin on the memory store, a private redis-server with two qrlogin instances on it,
+# and the Node oidc-provider peer, runs every scenario with one generator, writes
+# BENCHMARKS.md, and stops everything it started (also on Ctrl-C or failure).
+#
+#   ./bench/run.sh                 # full run (~5 minutes once built)
+#   WAITERS=5000 SECS=3 ./bench/run.sh   # a quicker look
+#
+# Everything listens on 127.0.0.1; waiters connect from 127.0.0.2.. (loopback).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+SECS=${SECS:-8}
+WAITERS=${WAITERS:-50000}
+OUT=${OUT:-$ROOT/BENCHMARKS.md}
+START=$(date +%s)
+
+TMP=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "[run.sh] $*" >&2; }
+
+# 50,000 waiters need 50,000 descriptors in the server and as many in the generator.
+ulimit -n 250000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+log "open files limit: $(ulimit -n)"
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_port() { # port, name
+    for _ in $(seq 1 200); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+        sleep 0.05
+    done
+    log "$2 did not start on port $1"; return 1
+}
+
+log "building release binaries"
+cargo build --release -p qrlogin -p qrlogin-bench
+cargo build --release --manifest-path ../shared/bench/ceiling/Cargo.toml --target-dir target/ceiling
+
+CMDS=$TMP/commands.txt
+cat >"$CMDS" <<EOF
+./bench/run.sh   # SECS=$SECS WAITERS=$WAITERS; it runs:
+cargo build --release -p qrlogin -p qrlogin-bench
+cargo build --release --manifest-path ../shared/bench/ceiling/Cargo.toml --target-dir target/ceiling
+ulimit -n $(ulimit -n)
+EOF
+start() { # name, port, command...
+    local name=$1 port=$2; shift 2
+    echo "$* &" | sed "s#$ROOT/##g; s#$TMP#\$TMP#g" >>"$CMDS"
+    "$@" >"$TMP/$name.log" 2>&1 &
+    PIDS+=($!)
+    eval "PID_$name=$!"
+    wait_port "$port" "$name"
+}
+
+CEIL=$(free_port); start ceiling "$CEIL" target/ceiling/release/ceiling "$CEIL"
+# QR sessions live 15 minutes so those set up early in the run are still pending late.
+SERVE=(target/release/qrlogin serve --demo --qr-ttl 900)
+MEM=$(free_port); start memory "$MEM" "${SERVE[@]}" --listen "127.0.0.1:$MEM" --store memory
+BENCH=(target/release/qrlogin-bench --ceiling "127.0.0.1:$CEIL" --memory "127.0.0.1:$MEM")
+PIDLIST="ceiling=$PID_ceiling,memory=$PID_memory"
+
+if command -v redis-server >/dev/null; then
+    RP=$(free_port)
+    start redis-server "$RP" redis-server --port "$RP" --bind 127.0.0.1 --save "" --appendonly no
+    R1=$(free_port); start redis "$R1" "${SERVE[@]}" --listen "127.0.0.1:$R1" --store "redis://127.0.0.1:$RP/0"
+    R2=$(free_port); start redis2 "$R2" "${SERVE[@]}" --listen "127.0.0.1:$R2" --store "redis://127.0.0.1:$RP/0"
+    BENCH+=(--redis "127.0.0.1:$R1" --redis2 "127.0.0.1:$R2" --redis-url "redis://127.0.0.1:$RP/0")
+    PIDLIST+=",redis=$PID_redis,redis2=$PID_redis2"
+else
+    log "redis-server not found: Redis scenarios will be reported as not run"
+fi
+
+PEER_NOTE="npm or node not found"
+if command -v npm >/dev/null && command -v node >/dev/null; then
+    mkdir -p "$TMP/peer" && cp bench/peer/package.json bench/peer/server.mjs "$TMP/peer/"
+    echo "(cd \$TMP/peer && npm install)   # bench/peer/package.json" >>"$CMDS"
+    if (cd "$TMP/peer" && timeout 180 npm install --no-audit --no-fund --loglevel=error >"$TMP/npm.log" 2>&1); then
+        PP=$(free_port)
+        start peer "$PP" node "$TMP/peer/server.mjs" "$PP"
+        BENCH+=(--peer "127.0.0.1:$PP")
+        PIDLIST+=",peer=$PID_peer"
+        PEER_NOTE=""
+    else
+        PEER_NOTE="npm install oidc-provider failed: $(tail -1 "$TMP/npm.log")"
+        log "$PEER_NOTE"
+    fi
+fi
+[ -n "$PEER_NOTE" ] && BENCH+=(--peer-note "$PEER_NOTE")
+
+BENCH+=(--pids "$PIDLIST" --secs "$SECS" --waiters "$WAITERS" --commands "$CMDS" --out "$OUT")
+echo "${BENCH[*]}" | sed "s#$ROOT/##g; s#$TMP#\$TMP#g" >>"$CMDS"
+log "running the suite"
+"${BENCH[@]}" >"$ROOT/target/bench-results.json"
+log "done in $(( $(date +%s) - START )) s: $OUT (raw figures: target/bench-results.json)"
