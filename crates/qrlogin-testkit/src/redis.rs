@@ -102,6 +102,27 @@ impl RedisServer {
         }
     }
 
+    /// Freezes the server (SIGSTOP): connections stay open but nothing answers, the
+    /// way a Redis stuck in a long command, a swap storm or a network black hole looks
+    /// to its clients. [`resume`](Self::resume) thaws it.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Thaws a [`pause`](Self::pause)d server (SIGCONT); it then answers what queued up.
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, sig: &str) {
+        let pid = self.child.as_ref().expect("the server runs").id();
+        let ok = Command::new("kill")
+            .args([sig, &pid.to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "kill {sig} {pid} failed");
+    }
+
     /// Starts it again on the same port and waits until it answers: empty, or with its
     /// data back for a [`start_persistent`](Self::start_persistent) server.
     pub fn restart(&mut self) {

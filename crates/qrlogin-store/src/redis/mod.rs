@@ -55,6 +55,10 @@ pub struct RedisStore {
     subscriber: tokio::task::JoinHandle<()>,
     /// Completed subscriptions so far (1 once connected, +1 per reconnect).
     subscribed: watch::Receiver<u64>,
+    /// Whether the subscriber is subscribed now. While it is not, other instances'
+    /// changes reach this one's waiters only when it is back, so the store does not
+    /// report itself ready (see `QrStore::ping`).
+    listening: Arc<std::sync::atomic::AtomicBool>,
     /// The transition scripts, hashed once (`EVALSHA`, loading on `NOSCRIPT`).
     scripts: Scripts,
 }
@@ -84,12 +88,13 @@ impl RedisStore {
         let target = url::parse(url)?;
         let conn = Conn::open(&target).await?;
         let hub = Hub::new();
-        let (subscriber, subscribed) = subscriber::spawn(&target, Arc::clone(&hub))?;
+        let (subscriber, subscribed, listening) = subscriber::spawn(&target, Arc::clone(&hub))?;
         let store = Arc::new(RedisStore {
             conn,
             hub,
             subscriber,
             subscribed,
+            listening,
             scripts: Scripts {
                 create: redis::Script::new(include_str!("scripts/create.lua")),
                 cas: redis::Script::new(include_str!("scripts/cas.lua")),

@@ -111,7 +111,16 @@ impl QrStore for RedisStore {
         Ok(self.hub.subscribe(id))
     }
 
+    /// Ready means both connections work: commands, and the subscriber that wakes this
+    /// instance's waiters on other instances' changes. Without the latter, a long poll
+    /// held here would answer a confirm made elsewhere only when the subscriber is back,
+    /// so a load balancer should send new PCs elsewhere meanwhile.
     async fn ping(&self) -> StoreResult<()> {
+        if !self.listening.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(StoreError::Unavailable(
+                "the Redis subscriber connection is reconnecting".into(),
+            ));
+        }
         self.ping_redis().await
     }
 

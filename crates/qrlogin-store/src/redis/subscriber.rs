@@ -19,6 +19,7 @@ use crate::Hub;
 use futures::StreamExt;
 use qrlogin_core::QrId;
 use redis::sentinel::SentinelClient;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -47,12 +48,17 @@ impl Source {
     }
 }
 
-/// Starts the subscriber task for `target`. The returned watch counts completed
-/// subscriptions (1 after the first, +1 per reconnect); the caller aborts the task.
-pub(crate) fn spawn(
-    target: &Target,
-    hub: Arc<Hub>,
-) -> crate::StoreResult<(tokio::task::JoinHandle<()>, watch::Receiver<u64>)> {
+/// What [`spawn`] hands back: the task (the caller aborts it), a watch counting completed
+/// subscriptions (1 after the first, +1 per reconnect), and whether it is subscribed
+/// right now.
+pub(crate) type Spawned = (
+    tokio::task::JoinHandle<()>,
+    watch::Receiver<u64>,
+    Arc<AtomicBool>,
+);
+
+/// Starts the subscriber task for `target`.
+pub(crate) fn spawn(target: &Target, hub: Arc<Hub>) -> crate::StoreResult<Spawned> {
     let source = match target {
         Target::Single(url) => Source::Nodes(vec![
             redis::Client::open(url.as_str()).map_err(super::conn::map_err)?
@@ -69,10 +75,17 @@ pub(crate) fn spawn(
         }
     };
     let (tx, rx) = watch::channel(0u64);
-    Ok((tokio::spawn(run(source, hub, tx)), rx))
+    let listening = Arc::new(AtomicBool::new(false));
+    let task = tokio::spawn(run(source, hub, tx, Arc::clone(&listening)));
+    Ok((task, rx, listening))
 }
 
-async fn run(mut source: Source, hub: Arc<Hub>, subscribed: watch::Sender<u64>) {
+async fn run(
+    mut source: Source,
+    hub: Arc<Hub>,
+    subscribed: watch::Sender<u64>,
+    listening: Arc<AtomicBool>,
+) {
     let mut attempt = 0usize;
     loop {
         let opened = tokio::time::timeout(CONNECT_TIMEOUT * 2, async {
@@ -85,12 +98,14 @@ async fn run(mut source: Source, hub: Arc<Hub>, subscribed: watch::Sender<u64>) 
         match opened {
             Ok(Ok(pubsub)) => {
                 attempt = 0;
+                listening.store(true, Ordering::Relaxed);
                 subscribed.send_modify(|n| *n += 1);
                 tracing::info!(channel = CHANNEL, "Redis subscriber connected");
                 // Anything published while we were not subscribed is lost: every waiter
                 // re-reads its session now.
                 hub.notify_all();
                 listen(pubsub, &hub).await;
+                listening.store(false, Ordering::Relaxed);
                 tracing::warn!("Redis subscriber connection lost; reconnecting");
             }
             Ok(Err(e)) => tracing::debug!(error = %e, "Redis subscriber cannot connect"),
