@@ -117,7 +117,12 @@
         { scan_ticket: c.ticket });
     } catch (e) {
       if (c !== current) return;
-      if (RETRYABLE[e.code]) { $('req-error').textContent = Q.message(e); buttons(true); return; } // stay here
+      if (RETRYABLE[e.code]) { // stay here; disabling the button dropped its focus: give it back
+        $('req-error').textContent = Q.message(e);
+        buttons(true);
+        $(confirm ? 'confirm' : 'decline').focus();
+        return;
+      }
       fail(e, function () { start(c.qrId); });
       return;
     }

@@ -380,8 +380,11 @@
 
   Widget.prototype._cancel = async function () {
     var att = this.att;
-    if (!att || !att.token || (att.state !== 'pending' && att.state !== 'scanned')) return;
-    this.cancelBtn.disabled = true;
+    if (!att || !att.token || att.cancelling || (att.state !== 'pending' && att.state !== 'scanned')) return;
+    // aria-disabled, not `disabled`: a disabled button drops the keyboard focus to
+    // <body>, and _render could no longer hand it on to "New code".
+    att.cancelling = true;
+    this.cancelBtn.setAttribute('aria-disabled', 'true');
     att.cancelledHere = true;
     try {
       var s = await this.req(att, 'DELETE', '/api/v1/qr/' + att.idEnc);
@@ -389,7 +392,10 @@
       if (this.opts.onCancel) this.opts.onCancel();
     } catch (e) {
       att.cancelledHere = false; // too late (confirmed meanwhile) or offline: carry on
-    } finally { this.cancelBtn.disabled = false; }
+    } finally {
+      att.cancelling = false;
+      this.cancelBtn.removeAttribute('aria-disabled');
+    }
   };
 
   Widget.prototype._expired = function (att) {

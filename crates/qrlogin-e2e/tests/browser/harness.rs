@@ -401,6 +401,23 @@ impl Browser {
             .unwrap_or_else(|e| panic!("[{}] type into {css}: {e}", self.label));
     }
 
+    /// Presses Enter on `css` (focusing it first), as a keyboard user would.
+    pub async fn press_enter(&self, css: &str) {
+        self.type_into(css, &char::from(fantoccini::key::Key::Enter).to_string())
+            .await;
+    }
+
+    /// Whether `css` is the focused element.
+    pub async fn focused(&self, css: &str) -> bool {
+        let v = self
+            .js(
+                "var e = document.activeElement; return !!(e && e.matches(arguments[0]));",
+                vec![serde_json::json!(css)],
+            )
+            .await;
+        v == Value::Bool(true)
+    }
+
     /// Whether `css` exists and is displayed.
     pub async fn visible(&self, css: &str) -> bool {
         match self.client.find(Locator::Css(css)).await {

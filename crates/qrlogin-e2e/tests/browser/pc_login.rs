@@ -66,6 +66,10 @@ async fn a_pc_signs_in_when_a_phone_scans_the_code_on_screen_and_confirms() {
     assert_eq!(pc.text("#me-name").await, "Alice");
     assert!(!pc.text("#me-session-id").await.is_empty());
     pc.shot("03-signed-in").await;
+    // The session lives in this tab's sessionStorage: a reload keeps it.
+    pc.client.refresh().await.expect("reload");
+    pc.wait_view("signed-in").await;
+    assert_eq!(pc.text("#me-name").await, "Alice");
 
     pc.click("#signout").await;
     pc.wait_view("login").await;
@@ -118,10 +122,14 @@ async fn a_declined_login_says_so_on_the_pc_and_offers_a_new_code() {
     assert_ne!(new_id, qr_id);
     pc.shot("02-new-code").await;
 
-    // The PC's own Cancel (the state comes from the server's answer to DELETE), told
-    // apart from a decline.
-    pc.click(".qrlogin-cancel").await;
+    // The PC's own Cancel, from the keyboard (the state comes from the server's answer
+    // to DELETE), told apart from a decline; focus moves on to "New code".
+    pc.press_enter(".qrlogin-cancel").await;
     pc.wait_state("cancelled").await;
+    assert!(
+        pc.focused(".qrlogin-new").await,
+        "focus stays in the widget, on New code"
+    );
     assert_eq!(
         pc.attr(".qrlogin", "data-reason").await.as_deref(),
         Some("cancelled")

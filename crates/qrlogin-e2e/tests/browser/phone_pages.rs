@@ -105,6 +105,33 @@ async fn the_phone_pages_confirm_a_login_and_revoke_the_session_they_made() {
     pc.wait_state("pending").await;
     pc.shot("04-after-revoke").await;
 
+    // The phone stays signed in (localStorage): the next code's URL goes straight to
+    // the question, and Decline there reaches the PC.
+    let content = pc
+        .js(
+            "return document.querySelector('.qrlogin-url a').href;",
+            vec![],
+        )
+        .await;
+    phone.goto(content.as_str().expect("a link")).await;
+    phone.wait_view("request").await;
+    pc.wait_state("scanned").await;
+    phone.click("#decline").await;
+    phone
+        .wait_for(
+            "the declined result",
+            "document.querySelector('#view-result[data-result=declined]:not([hidden])')",
+            WAIT,
+        )
+        .await;
+    pc.wait_state("cancelled").await;
+    assert_eq!(
+        pc.attr(".qrlogin", "data-reason").await.as_deref(),
+        Some("declined")
+    );
+    phone.shot("06-declined").await;
+    pc.shot("05-declined").await;
+
     pc.assert_console_clean().await;
     phone.assert_console_clean().await;
     assert_ne!(qr_id, "");

@@ -5,19 +5,21 @@ use crate::app::Server;
 use crate::harness::{Browser, Test, WAIT};
 use serde_json::json;
 
-/// Mounts a second widget on the page that may only use `transport`, then signs in
-/// through it with Alice's phone.
-async fn login_through(pc: &Browser, server: &Server, transport: &str) {
+/// Mounts another widget on the page that starts with `transport` (the ones after it
+/// in sse → ws → poll stay as fallbacks), signs in through it with Alice's phone, and
+/// checks it did so over `expect`.
+async fn login_through(pc: &Browser, server: &Server, transport: &str, expect: &str) {
     pc.js(
-        "var host = document.createElement('div'); host.id = 'e2e-' + arguments[0];
+        "var host = document.createElement('div'); host.id = 'e2e-' + arguments[0] + '-' + arguments[1];
          document.querySelector('main').appendChild(host);
          window.e2eLogin = null;
-         QrLogin.mount(host, { transports: [arguments[0]], css: false,
+         var all = ['sse', 'ws', 'poll'];
+         QrLogin.mount(host, { transports: all.slice(all.indexOf(arguments[0])), css: false,
            onLogin: function (s) { window.e2eLogin = s; } });",
-        vec![json!(transport)],
+        vec![json!(transport), json!(expect)],
     )
     .await;
-    let root = format!("#e2e-{transport} .qrlogin");
+    let root = format!("#e2e-{transport}-{expect} .qrlogin");
     pc.wait_for(
         &format!("{transport} widget pending"),
         &format!("document.querySelector('{root}[data-state=pending]')"),
@@ -43,8 +45,8 @@ async fn login_through(pc: &Browser, server: &Server, transport: &str) {
     assert_eq!(session["account"]["display_name"], "Alice");
     assert_eq!(
         pc.attr(&root, "data-transport").await.as_deref(),
-        Some(transport),
-        "the widget kept to {transport}"
+        Some(expect),
+        "the widget starting with {transport} ends up on {expect}"
     );
     assert_eq!(
         pc.attr(&root, "data-state").await.as_deref(),
@@ -66,9 +68,20 @@ async fn the_widget_follows_a_login_over_sse_websocket_and_long_poll() {
         Some("sse")
     );
     for transport in ["sse", "ws", "poll"] {
-        login_through(&pc, &server, transport).await;
+        login_through(&pc, &server, transport, transport).await;
     }
     pc.shot("01-three-logins").await;
+
+    // SSE that cannot even connect (fetch of /events fails): the widget falls back to
+    // the WebSocket and still signs in.
+    pc.js(
+        "var f = window.fetch; window.fetch = function (u) { \
+           if (String(u).indexOf('/events') >= 0) return Promise.reject(new TypeError('blocked')); \
+           return f.apply(this, arguments); };",
+        vec![],
+    )
+    .await;
+    login_through(&pc, &server, "sse", "ws").await;
     pc.assert_console_clean().await;
     pc.close().await;
 }
