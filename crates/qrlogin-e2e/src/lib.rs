@@ -10,8 +10,14 @@
 //!   browser console log (for CSP violations);
 //! - `app.rs`: the server and the phone acting through the typed API client;
 //! - `qr.rs`: decoding the QR code from the pixels the browser shows (rqrr);
-//! - one file per story: `pc_login.rs`, `phone_pages.rs`, `transports.rs`,
-//!   `layout.rs`, `csp.rs`.
+//! - one file per story: `pc_login.rs` (signed in, declined, expired), `phone_pages.rs`
+//!   (the phone web app in a second browser, revoke), `transports.rs` (SSE, WebSocket,
+//!   long poll, fallback), `layout.rs` (320 px, dark mode), `csp.rs`.
+//!
+//! Every step leaves a screenshot in `target/e2e-artifacts/<test>/` (and the console
+//! log next to it): look at them. `QRLOGIN_E2E_DOCS=1` also refreshes the README
+//! pictures in `docs/img/`.
 //!
 //! Run with `cargo test -p qrlogin-e2e`. Chromium comes from Debian
-//! (`.ci/browser-deps.sh`), never downloaded from anywhere else.
+//! (`.ci/browser-deps.sh`), never downloaded from anywhere else. Without it the tests
+//! skip with a loud message, except under `CI=true`, where they fail.

@@ -60,10 +60,9 @@ fn find_tools() -> Result<PathBuf, String> {
     let driver = std::env::var_os("PATH")
         .into_iter()
         .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .chain([PathBuf::from("/usr/bin")])
         .map(|d| d.join("chromedriver"))
         .find(|p| p.exists());
-    driver.ok_or_else(|| "chromedriver is missing".to_owned())
+    driver.ok_or_else(|| "chromedriver is not on PATH".to_owned())
 }
 
 /// A free loopback port (bound, then released for chromedriver to take).
@@ -183,9 +182,13 @@ impl Test {
                     !ci,
                     "{why}: browser tests cannot run under CI=true (run .ci/browser-deps.sh)"
                 );
-                eprintln!(
+                // Straight to stderr: the test harness captures eprintln! of a passing
+                // test, and a skip must not go unnoticed.
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
                     "\n!!!!! SKIPPED browser test {name}: {why}. \
-                     Install with: apt-get install -y chromium chromium-driver !!!!!\n"
+                     Install with .ci/browser-deps.sh (Debian's chromium, chromium-driver) !!!!!"
                 );
                 return None;
             }
@@ -282,6 +285,27 @@ impl WebDriverCompatibleCommand for BrowserLog {
     }
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+    }
+}
+
+/// `POST /session/{id}/goog/cdp/execute`: one Chrome DevTools Protocol command, for
+/// what WebDriver has no word for (emulating dark mode).
+#[derive(Debug)]
+struct Cdp(Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
     }
 }
 
@@ -405,6 +429,18 @@ impl Browser {
     pub async fn press_enter(&self, css: &str) {
         self.type_into(css, &char::from(fantoccini::key::Key::Enter).to_string())
             .await;
+    }
+
+    /// Makes the page see `prefers-color-scheme: dark` (or light).
+    pub async fn color_scheme(&self, scheme: &str) {
+        let cmd = json!({
+            "cmd": "Emulation.setEmulatedMedia",
+            "params": { "features": [{ "name": "prefers-color-scheme", "value": scheme }] },
+        });
+        self.client
+            .issue_cmd(Cdp(cmd))
+            .await
+            .unwrap_or_else(|e| panic!("[{}] emulate {scheme}: {e}", self.label));
     }
 
     /// Whether `css` is the focused element.

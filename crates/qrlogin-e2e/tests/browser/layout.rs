@@ -1,7 +1,9 @@
 //! The pages on a 320 px wide screen: nothing wider than the screen.
 
+use crate::app::qr_id_of;
 use crate::app::Server;
 use crate::harness::{Browser, Test};
+use crate::qr;
 
 /// No horizontal scroll: the page is no wider than the 320 px viewport.
 async fn assert_fits(b: &Browser, page: &str) {
@@ -84,4 +86,53 @@ async fn the_pc_page_and_the_phone_confirmation_fit_a_320_px_screen() {
     b.shot("05-phone-home").await;
     b.assert_console_clean().await;
     b.close().await;
+}
+
+#[tokio::test]
+async fn in_dark_mode_the_pages_stay_readable_and_the_code_still_scans() {
+    let Some(t) = Test::start("dark_mode").await else {
+        return;
+    };
+    let server = Server::start().await;
+    let pc = t.desktop().await;
+    pc.color_scheme("dark").await;
+    pc.goto(&server.at("/")).await;
+    pc.wait_state("pending").await;
+    let dark = pc
+        .js(
+            "return matchMedia('(prefers-color-scheme: dark)').matches;",
+            vec![],
+        )
+        .await;
+    assert_eq!(dark, true, "the page sees dark mode");
+    pc.wait_for(
+        "the QR image",
+        "document.querySelector('.qrlogin-code').naturalWidth > 0",
+        crate::harness::WAIT,
+    )
+    .await;
+    pc.shot("01-pc-dark").await;
+    // Dark on white with a quiet zone, whatever the theme: a phone can read it.
+    let content = qr::decode(&pc.element_png(".qrlogin-qr").await);
+    let qr_id = qr_id_of(&server, &content);
+
+    let phone = t.phone("phone", 390, 844, 1.0).await;
+    phone.color_scheme("dark").await;
+    phone.goto(&content).await;
+    phone.wait_view("signin").await;
+    phone.type_into("#username", "alice").await;
+    phone.type_into("#password", "alice-demo").await;
+    phone.click("#signin-submit").await;
+    phone.wait_view("request").await;
+    phone.shot("02-phone-dark").await;
+    pc.wait_state("scanned").await;
+    pc.shot("03-pc-dark-scanned").await;
+    assert_eq!(
+        pc.attr(".qrlogin", "data-qr-id").await.as_deref(),
+        Some(qr_id.as_str())
+    );
+    pc.assert_console_clean().await;
+    phone.assert_console_clean().await;
+    pc.close().await;
+    phone.close().await;
 }

@@ -168,6 +168,25 @@ async fn an_expired_code_is_replaced_by_a_new_one_without_a_click() {
     );
     pc.wait_for("a new pending code", &expr, WAIT).await;
     pc.shot("02-new-code").await;
+
+    // A phone that opens the expired code's URL is told so, not left hanging.
+    let phone = t.phone("phone", 390, 844, 1.0).await;
+    phone.goto(&server.at(&format!("/m/qr/{first}"))).await;
+    phone.wait_view("signin").await;
+    phone.type_into("#username", "alice").await;
+    phone.type_into("#password", "alice-demo").await;
+    phone.click("#signin-submit").await;
+    phone
+        .wait_for(
+            "the expired result",
+            "document.querySelector('#view-result[data-result=error]:not([hidden])')",
+            WAIT,
+        )
+        .await;
+    assert_eq!(phone.text("#result-title").await, "Code expired");
+    phone.shot("03-phone-expired").await;
+    phone.assert_console_clean().await;
+    phone.close().await;
     pc.assert_console_clean().await;
     pc.close().await;
 }
