@@ -320,6 +320,41 @@ impl QrSession {
     }
 }
 
+impl QrSession {
+    /// The PC's view of every version after `since` up to now, oldest first; only the
+    /// current one when `since` is `None` or not a version this session has had. Push
+    /// transports send these, so a client sees each state change even when several
+    /// happened between two wake-ups.
+    ///
+    /// Earlier versions can be rebuilt exactly because the path is fixed: version 1 is
+    /// `pending`, 2 `scanned`, 3 `confirmed`, and only the last version can be terminal.
+    pub fn statuses_since(&self, since: Option<u64>, now: Millis) -> Vec<Status> {
+        let current = self.status(now);
+        let first = match since {
+            Some(v) if v < current.version => v + 1,
+            Some(v) if v == current.version => return Vec::new(),
+            _ => current.version,
+        };
+        let passing = |version: u64, state: QrState| Status {
+            state,
+            version,
+            scanner: if version == 1 { None } else { current.scanner.clone() },
+            expires_in: secs_until(now, self.expires_at),
+            ..current.clone()
+        };
+        let mut out: Vec<Status> = (first..current.version)
+            .filter_map(|v| match v {
+                1 => Some(passing(1, QrState::Pending)),
+                2 => Some(passing(2, QrState::Scanned)),
+                3 => Some(passing(3, QrState::Confirmed)),
+                _ => None,
+            })
+            .collect();
+        out.push(current);
+        out
+    }
+}
+
 /// Serde for [`TokenHash`] as hex text.
 mod hash_hex {
     use crate::ids::TokenHash;

@@ -48,7 +48,10 @@ pub async fn try_spawn_app(config: Config) -> anyhow::Result<TestApp> {
     std::thread::Builder::new()
         .name("qrlogin-test-server".into())
         .spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
+            // Two workers, like the machine: races between requests are real parallelism,
+            // not just interleavings on one thread.
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
                 .enable_all()
                 .build()
                 .expect("a tokio runtime for the server");
@@ -128,6 +131,26 @@ impl TestApp {
             .create_qr(Some(device))
             .await
             .expect("create QR")
+    }
+
+    /// A PC whose QR session alice's phone (`phone-1`) has scanned; with the ticket.
+    pub async fn scanned(&self) -> (Pc, Phone, String) {
+        let pc = self.pc().await;
+        let phone = self.phone("alice", "phone-1").await;
+        let ticket = phone.scan(pc.qr_id()).await.expect("scan").scan_ticket;
+        (pc, phone, ticket)
+    }
+
+    /// A PC whose QR session alice confirmed on `phone-1`.
+    pub async fn confirmed(&self) -> (Pc, Phone) {
+        let (pc, phone, ticket) = self.scanned().await;
+        phone.confirm(pc.qr_id(), &ticket).await.expect("confirm");
+        (pc, phone)
+    }
+
+    /// The raw HTTP client, for requests the typed client would never send.
+    pub fn raw(&self) -> &reqwest::Client {
+        self.client.http()
     }
 
     /// The same PC handle (same qr id and poll token), talking to this server instead:

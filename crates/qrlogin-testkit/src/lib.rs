@@ -9,11 +9,16 @@
 //!   test can stop it gracefully or kill it abruptly (every connection dropped, nothing
 //!   answered), as a crashed process would. Behind the default feature `app`; the
 //!   store's tests use the Redis part only (`default-features = false`).
+//! - [`check`]: assertions on problem+json answers and client error codes.
 
 #[cfg(feature = "app")]
 pub mod app;
+#[cfg(feature = "app")]
+pub mod check;
 pub mod redis;
 
 #[cfg(feature = "app")]
 pub use app::{phone_device, spawn_app, try_spawn_app, TestApp};
+#[cfg(feature = "app")]
+pub use check::{assert_problem, code_of};
 pub use redis::{free_port, raw, redis_available, RedisCluster, RedisSentinel, RedisServer};

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures::stream::{self, Stream};
+use futures::stream::{self, Stream, StreamExt};
 use qrlogin_core::api::Problem;
 use qrlogin_core::time::now_ms;
 use std::convert::Infallible;
@@ -41,7 +41,9 @@ pub async fn events(
         ),
     };
     let watcher = Watcher::new(&state, &id).await?;
-    let stream = stream::unfold((watcher, last, false), |(mut w, last, done)| async move {
+    // Each round yields the events of every version since the last one sent, so a
+    // reader that woke once for two quick changes still sees both.
+    let rounds = stream::unfold((watcher, last, false), |(mut w, last, done)| async move {
         if done {
             return None;
         }
@@ -53,7 +55,8 @@ pub async fn events(
                     .await
                     .ok()?,
             };
-            if Some(s.version) == last {
+            let statuses = s.statuses_since(last, now_ms());
+            if statuses.is_empty() {
                 // Nothing new: the client already has the terminal state, or the server
                 // is shutting down (end), or a round passed (wait again).
                 if s.state.is_terminal() || w.shutting_down() {
@@ -61,13 +64,22 @@ pub async fn events(
                 }
                 continue;
             }
-            let data = serde_json::to_string(&s.status(now_ms())).ok()?;
-            let event = Event::default()
-                .event("status")
-                .id(s.version.to_string())
-                .data(data);
-            return Some((Ok(event), (w, Some(s.version), s.state.is_terminal())));
+            let events: Vec<Result<Event, Infallible>> = statuses
+                .iter()
+                .filter_map(|st| {
+                    let data = serde_json::to_string(st).ok()?;
+                    Some(Ok(Event::default()
+                        .event("status")
+                        .id(st.version.to_string())
+                        .data(data)))
+                })
+                .collect();
+            return Some((
+                stream::iter(events),
+                (w, Some(s.version), s.state.is_terminal()),
+            ));
         }
     });
+    let stream = rounds.flatten();
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }

@@ -129,7 +129,8 @@ async fn run(mut socket: WebSocket, state: AppState, id: QrId, authed: bool, mut
                 return;
             }
         };
-        if Some(s.version) == last {
+        let statuses = s.statuses_since(last, now_ms());
+        if statuses.is_empty() {
             if watcher.shutting_down() {
                 let frame = CloseFrame {
                     code: close_code::AWAY,
@@ -144,11 +145,14 @@ async fn run(mut socket: WebSocket, state: AppState, id: QrId, authed: bool, mut
             }
             continue;
         }
-        let Ok(text) = serde_json::to_string(&s.status(now_ms())) else {
-            return;
-        };
-        if tx.send(Message::Text(text.into())).await.is_err() {
-            return;
+        // Every version since the last message, so quick successive changes each arrive.
+        for st in &statuses {
+            let Ok(text) = serde_json::to_string(st) else {
+                return;
+            };
+            if tx.send(Message::Text(text.into())).await.is_err() {
+                return;
+            }
         }
         last = Some(s.version);
         if s.state.is_terminal() {

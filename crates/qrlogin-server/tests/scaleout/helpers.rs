@@ -4,6 +4,7 @@
 use futures::{Stream, StreamExt};
 use qrlogin_core::api::Status;
 use qrlogin_server::{ApiRoles, Config};
+pub use qrlogin_testkit::assert_problem;
 use qrlogin_testkit::{spawn_app, TestApp};
 use std::time::{Duration, Instant};
 
@@ -24,22 +25,6 @@ pub fn on(url: &str, roles: ApiRoles) -> Config {
 /// (so their demo-account seeding races, as a fleet's rollout does).
 pub async fn instances(url: &str, n: usize) -> Vec<TestApp> {
     futures::future::join_all((0..n).map(|_| spawn_app(on(url, ApiRoles::All)))).await
-}
-
-/// Asserts that `res` is a problem+json answer with `status` and `code`.
-pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) {
-    let url = res.url().path().to_owned();
-    assert_eq!(res.status().as_u16(), status, "status of {url}");
-    let ct = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    assert_eq!(ct, "application/problem+json", "content type of {url}");
-    let body: serde_json::Value = res.json().await.expect("problem body");
-    assert_eq!(body["code"], code, "code in {body} of {url}");
-    assert_eq!(body["status"], status);
 }
 
 /// The next status of a stream (SSE or WebSocket), within [`STEP`].
