@@ -124,6 +124,11 @@ pub struct RequesterView {
     pub user_agent: Option<String>,
     /// When the QR session was created (RFC 3339).
     pub created_at: String,
+    /// Whether the PC and the scanning phone seem to share a network (same public IP,
+    /// or the same private subnet): a login request from elsewhere is worth a second
+    /// look before confirming. An addition to API.md; absent from older servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_network: Option<bool>,
 }
 
 /// `200` answer of `POST /api/v1/qr/{qr_id}/scan`.

@@ -8,11 +8,13 @@
 //! - [`error`]: the error codes of the contract, so every layer speaks the same words.
 //! - [`api`]: the JSON bodies of HTTP API v1, shared by the server and the client so the
 //!   two cannot drift apart.
+//! - [`net`]: the "same network" heuristic shown to the phone.
 //! - [`time`]: timestamps as unix milliseconds, the one clock representation everywhere.
 
 pub mod api;
 pub mod error;
 pub mod ids;
+pub mod net;
 pub mod policy;
 pub mod state;
 pub mod time;

@@ -49,6 +49,7 @@ pub async fn login(
 pub async fn scan(
     State(state): State<AppState>,
     phone: Phone,
+    client: ClientInfo,
     QrPath(id): QrPath,
     OptionalJson(_body): OptionalJson<serde_json::Value>,
 ) -> ApiResult<Json<ScanResponse>> {
@@ -77,6 +78,7 @@ pub async fn scan(
             ip: req.ip.clone(),
             user_agent: req.user_agent.clone(),
             created_at: rfc3339(next.created_at),
+            same_network: qrlogin_core::net::same_network(&req.ip, &client.ip),
         },
     }))
 }
