@@ -12,6 +12,26 @@ async fn every_page_runs_its_scripts_and_styles_under_the_csp_without_a_violatio
     let server = Server::start().await;
     let b = t.desktop().await;
 
+    // The policy the browser is held to: own origin only, nothing inline.
+    for path in ["/", "/m", "/qrlogin.js", "/static/pc.js"] {
+        let res = server
+            .client
+            .http()
+            .get(server.at(path))
+            .send()
+            .await
+            .expect("GET a page");
+        assert_eq!(res.status().as_u16(), 200, "{path}");
+        let csp = res
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp:?}");
+        assert!(!csp.contains("unsafe-"), "{path}: {csp:?}");
+    }
+
     b.goto(&server.at("/")).await;
     b.wait_state("pending").await;
     let ran = b

@@ -431,6 +431,35 @@ impl Browser {
             .await;
     }
 
+    /// Fails if any URL this page requested holds a secret (`qlp_`, `qlm_`, `qls_`,
+    /// `qlw_`): secrets travel in headers and bodies only, never where logs and
+    /// history keep them.
+    pub async fn assert_no_secret_in_urls(&self) {
+        let urls = self
+            .js(
+                "return performance.getEntriesByType('resource').map(function (e) { return e.name; }) \
+                   .concat([location.href]);",
+                vec![],
+            )
+            .await;
+        let urls: Vec<&str> = urls
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(
+            urls.len() > 1,
+            "[{}] the page made requests: {urls:?}",
+            self.label
+        );
+        for u in &urls {
+            for p in ["qlp_", "qlm_", "qls_", "qlw_"] {
+                assert!(!u.contains(p), "[{}] a secret in a URL: {u}", self.label);
+            }
+        }
+    }
+
     /// Makes the page see `prefers-color-scheme: dark` (or light).
     pub async fn color_scheme(&self, scheme: &str) {
         let cmd = json!({

@@ -134,6 +134,8 @@ async fn the_phone_pages_confirm_a_login_and_revoke_the_session_they_made() {
 
     pc.assert_console_clean().await;
     phone.assert_console_clean().await;
+    pc.assert_no_secret_in_urls().await;
+    phone.assert_no_secret_in_urls().await;
     assert_ne!(qr_id, "");
     pc.close().await;
     phone.close().await;

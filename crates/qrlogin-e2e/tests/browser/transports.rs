@@ -82,6 +82,7 @@ async fn the_widget_follows_a_login_over_sse_websocket_and_long_poll() {
     )
     .await;
     login_through(&pc, &server, "sse", "ws").await;
+    pc.assert_no_secret_in_urls().await;
     pc.assert_console_clean().await;
     pc.close().await;
 }
