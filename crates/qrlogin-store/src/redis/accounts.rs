@@ -2,6 +2,11 @@
 //! `mod.rs`). Records of one account live in different slots (a token is found by its
 //! hash alone), so multi-key writes are ordered so that a failure half-way leaves
 //! nothing usable that cannot also be listed and revoked.
+//!
+//! A write that Redis holds back until after the call answered `Unavailable` (a write
+//! pause during a failover, see `clock`) must not change anything a client can see.
+//! Only revoking needs a guard for that (`take.lua`). Tokens and sessions written late
+//! are harmless: their secret was never handed out, as the call that made it failed.
 
 use super::conn::map_err;
 use super::{run, RedisStore};
@@ -55,11 +60,28 @@ fn set_until(key: String, value: String, at: Millis) -> redis::Cmd {
 }
 
 impl RedisStore {
-    /// Deletes and returns the PC session stored under a token hash (hex).
+    /// Deletes and returns the PC session stored under a token hash (hex), unless Redis
+    /// runs the delete after this call gave up (then nothing is deleted): a revoke or
+    /// logout answered 503 must not take effect later.
     async fn take_web_session(&self, hex: &str) -> StoreResult<Option<WebSession>> {
-        let mut c = redis::cmd("GETDEL");
-        c.arg(web_key_hex(hex));
-        parse(self.query(c).await?, "PC session")
+        let key = web_key_hex(hex);
+        let json: Option<String> = self
+            .with_not_after(|mut c, not_after| async move {
+                let mut take = self.scripts.take.key(key);
+                take.arg(not_after);
+                take.invoke_async(&mut c).await.map_err(map_err)
+            })
+            .await?;
+        parse(json, "PC session")
+    }
+
+    /// Drops a taken session from its account's index. Only tidying: the session is
+    /// gone already, so the call reports success either way (a stale entry is skipped
+    /// and removed when the sessions are listed), and a late `HDEL` harms nothing.
+    async fn unindex_taken(&self, account_id: &str, session_id: String) {
+        if let Err(e) = self.unindex(account_id, &[session_id]).await {
+            tracing::debug!(error = %e, "revoked session left in the index until listed");
+        }
     }
 
     /// Drops session ids from an account's index (revoked or expired ones).
@@ -76,7 +98,9 @@ impl RedisStore {
 #[async_trait]
 impl AccountStore for RedisStore {
     async fn create_account(&self, account: &Account) -> StoreResult<bool> {
-        // The username key decides, atomically, who gets the name.
+        // The username key decides, atomically, who gets the name. Not guarded against a
+        // late write: accounts are only seeded at start-up, where a name taken by a late
+        // claim reads as already there.
         let mut claim = redis::cmd("SET");
         claim
             .arg(user_key(&account.username))
@@ -123,6 +147,7 @@ impl AccountStore for RedisStore {
     }
 
     async fn put_mobile_token(&self, hash: &TokenHash, token: &MobileToken) -> StoreResult<()> {
+        // A late write is harmless: a login that failed never handed out this token.
         let c = set_until(mobile_key(hash), json(token), token.expires_at);
         self.query::<Option<String>>(c).await.map(|_| ())
     }
@@ -140,6 +165,8 @@ impl AccountStore for RedisStore {
         let hex = hash.to_hex();
         // Index first: a session that exists is always listed and revocable; an index
         // entry whose session was never written is skipped and cleaned when listing.
+        // A late write is harmless: the caller (redeem) hands out the token only after
+        // both writes succeeded, and revokes the session if anything after fails.
         let mut index = self
             .scripts
             .index_session
@@ -212,7 +239,7 @@ impl AccountStore for RedisStore {
             return Ok(false);
         };
         let taken = self.take_web_session(&hex).await?;
-        self.unindex(account_id, &[session_id.to_owned()]).await?;
+        self.unindex_taken(account_id, session_id.to_owned()).await;
         Ok(taken.is_some())
     }
 
@@ -220,7 +247,7 @@ impl AccountStore for RedisStore {
         let Some(s) = self.take_web_session(&hash.to_hex()).await? else {
             return Ok(false);
         };
-        self.unindex(&s.account_id, &[s.id]).await?;
+        self.unindex_taken(&s.account_id, s.id).await;
         Ok(true)
     }
 

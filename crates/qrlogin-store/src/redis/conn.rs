@@ -15,6 +15,7 @@ use redis::{
     Cmd, ConnectionAddr, ErrorKind, Pipeline, RedisError, RedisFuture, ServerErrorKind, Value,
 };
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -71,9 +72,11 @@ pub(crate) enum Conn {
     Sentinel {
         /// Asks the Sentinels (a tokio Mutex: resolving awaits).
         client: Box<tokio::sync::Mutex<SentinelClient>>,
-        /// The master's connection, until a failure drops it. A std Mutex: held only to
-        /// clone or replace.
-        current: Mutex<Option<ConnectionManager>>,
+        /// The master's connection and its generation, until a failure drops it. A std
+        /// Mutex: held only to clone or replace.
+        current: Mutex<Option<(ConnectionManager, u64)>>,
+        /// How many master connections have been made: the generation of the next.
+        made: AtomicU64,
     },
 }
 
@@ -142,18 +145,27 @@ impl Conn {
             Target::Sentinel { .. } => Conn::Sentinel {
                 client: Box::new(tokio::sync::Mutex::new(sentinel_client(target)?)),
                 current: Mutex::new(None),
+                made: AtomicU64::new(0),
             },
         };
         Ok(conn)
     }
 
-    /// A connection to send one store call's commands on.
-    pub(crate) async fn get(&self) -> StoreResult<Any> {
+    /// A connection to send one store call's commands on, and its generation: it changes
+    /// whenever a Sentinel master is looked up again, as the master (and its clock, see
+    /// `clock`) may be another server now. Always 0 for a fixed connection.
+    pub(crate) async fn get(&self) -> StoreResult<(Any, u64)> {
         match self {
-            Conn::Fixed(c) => Ok(c.clone()),
-            Conn::Sentinel { client, current } => {
-                if let Some(m) = current.lock().expect("sentinel lock poisoned").clone() {
-                    return Ok(Any::Manager(m));
+            Conn::Fixed(c) => Ok((c.clone(), 0)),
+            Conn::Sentinel {
+                client,
+                current,
+                made,
+            } => {
+                if let Some((m, generation)) =
+                    current.lock().expect("sentinel lock poisoned").clone()
+                {
+                    return Ok((Any::Manager(m), generation));
                 }
                 let master = client
                     .lock()
@@ -163,8 +175,9 @@ impl Conn {
                     .map_err(map_err)?;
                 let m = ConnectionManager::new_lazy_with_config(master, manager_config())
                     .map_err(map_err)?;
-                *current.lock().expect("sentinel lock poisoned") = Some(m.clone());
-                Ok(Any::Manager(m))
+                let generation = made.fetch_add(1, Ordering::Relaxed) + 1;
+                *current.lock().expect("sentinel lock poisoned") = Some((m.clone(), generation));
+                Ok((Any::Manager(m), generation))
             }
         }
     }
@@ -189,10 +202,20 @@ pub(crate) async fn deadline<T>(f: impl Future<Output = StoreResult<T>>) -> Stor
         })
 }
 
+/// The error code a writing script answers with when it ran past its caller's deadline
+/// and wrote nothing (`scripts/deadline.lua`).
+const LATE: &str = "LATE";
+
 /// Sorts a Redis error into the two kinds a store reports: Redis away or busy (503,
-/// retry later) or something that should not happen (500, a bug to look at).
+/// retry later) or something that should not happen (500, a bug to look at). A script
+/// that came too late is "away" too: it changed nothing, and a retry may well work.
 pub(crate) fn map_err(e: RedisError) -> StoreError {
     use ServerErrorKind as S;
+    if e.code() == Some(LATE) {
+        return StoreError::Unavailable(
+            "Redis ran the write after this call's deadline, so it wrote nothing".into(),
+        );
+    }
     let away = e.is_io_error()
         || e.is_timeout()
         || e.is_connection_dropped()

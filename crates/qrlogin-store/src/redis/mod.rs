@@ -3,12 +3,15 @@
 //! - `mod.rs`: [`RedisStore`], connecting, and the key layout below.
 //! - `url`: the `--store` URL forms (single server, Sentinel, Cluster).
 //! - `conn`: the command connection, fail-fast timeouts, error sorting.
+//! - `clock`: Redis' clock as seen from here, so a writing script can tell that its
+//!   caller has given up and write nothing (`scripts/deadline.lua`).
 //! - `codec`: a QR session as a compact hash.
 //! - `qr`, `accounts`: the two store traits.
 //! - `subscriber`: the one pub/sub connection that wakes local waiters.
 //! - `scripts/*.lua`: every QR transition is one script (`EVALSHA`), atomic on the
 //!   server: check `rev`, write, set the expiry, publish — no WATCH/MULTI, nothing
-//!   blocking.
+//!   blocking. Writing scripts whose late effect would break "503 changed nothing"
+//!   start with `scripts/deadline.lua` and take their `not_after` as `ARGV[1]`.
 //!
 //! Key layout (Redis ≥ 7.0; every key expires by `PEXPIREAT`, nothing is left behind):
 //!
@@ -26,6 +29,7 @@
 //! version changes (see `subscriber` for why one plain channel also suits a Cluster).
 
 mod accounts;
+mod clock;
 mod codec;
 mod conn;
 mod qr;
@@ -33,11 +37,11 @@ mod subscriber;
 mod url;
 
 use crate::{Hub, StoreError, StoreResult};
-use conn::{deadline, map_err, Any, Conn};
+use conn::{deadline, map_err, Any, Conn, OP_DEADLINE};
 use redis::aio::ConnectionLike;
 use redis::FromRedisValue;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 /// How long [`RedisStore::connect`] waits for the subscriber's first subscription, so
@@ -61,13 +65,26 @@ pub struct RedisStore {
     listening: Arc<std::sync::atomic::AtomicBool>,
     /// The transition scripts, hashed once (`EVALSHA`, loading on `NOSCRIPT`).
     scripts: Scripts,
+    /// The offset to Redis' clock, for the `not_after` of writing scripts.
+    clock: clock::Clock,
 }
 
 /// The Lua scripts of `scripts/`.
 struct Scripts {
     create: redis::Script,
     cas: redis::Script,
+    take: redis::Script,
     index_session: redis::Script,
+}
+
+/// A script that refuses to write after its `not_after` (`ARGV[1]`).
+macro_rules! with_deadline {
+    ($file:literal) => {
+        redis::Script::new(concat!(
+            include_str!("scripts/deadline.lua"),
+            include_str!($file)
+        ))
+    };
 }
 
 impl RedisStore {
@@ -96,12 +113,16 @@ impl RedisStore {
             subscribed,
             listening,
             scripts: Scripts {
-                create: redis::Script::new(include_str!("scripts/create.lua")),
-                cas: redis::Script::new(include_str!("scripts/cas.lua")),
+                create: with_deadline!("scripts/create.lua"),
+                cas: with_deadline!("scripts/cas.lua"),
+                take: with_deadline!("scripts/take.lua"),
                 index_session: redis::Script::new(include_str!("scripts/index_session.lua")),
             },
+            clock: clock::Clock::new(),
         });
         store.ping_redis().await?;
+        store.measure_clock().await?;
+        tokio::spawn(refresh_clock(Arc::downgrade(&store)));
         let mut rx = store.subscribed.clone();
         if tokio::time::timeout(FIRST_SUBSCRIBE, rx.wait_for(|n| *n > 0))
             .await
@@ -127,11 +148,49 @@ impl RedisStore {
         F: FnOnce(Any) -> Fut,
         Fut: std::future::Future<Output = StoreResult<T>>,
     {
-        let result = deadline(async { f(self.conn.get().await?).await }).await;
+        self.with_generation(|c, _| f(c)).await
+    }
+
+    /// [`with`](Self::with), also handing `f` the connection's generation.
+    async fn with_generation<T, F, Fut>(&self, f: F) -> StoreResult<T>
+    where
+        F: FnOnce(Any, u64) -> Fut,
+        Fut: std::future::Future<Output = StoreResult<T>>,
+    {
+        let result = deadline(async {
+            let (c, generation) = self.conn.get().await?;
+            f(c, generation).await
+        })
+        .await;
         if let Err(e) = &result {
             self.conn.failed(e);
         }
         result
+    }
+
+    /// A store call that runs a script with a deadline: `f` also gets the `not_after`
+    /// (Redis unix ms) to pass as the script's `ARGV[1]`. The call's own deadline is
+    /// taken before the call starts, so `not_after` can only be early.
+    async fn with_not_after<T, F, Fut>(&self, f: F) -> StoreResult<T>
+    where
+        F: FnOnce(Any, i64) -> Fut,
+        Fut: std::future::Future<Output = StoreResult<T>>,
+    {
+        let ends = Instant::now() + OP_DEADLINE;
+        self.with_generation(|mut c, generation| async move {
+            let not_after = self.clock.not_after(&mut c, generation, ends).await?;
+            f(c, not_after).await
+        })
+        .await
+    }
+
+    /// Measures the offset to Redis' clock now.
+    async fn measure_clock(&self) -> StoreResult<()> {
+        deadline(async {
+            let (mut c, generation) = self.conn.get().await?;
+            self.clock.measure(&mut c, generation).await
+        })
+        .await
     }
 
     /// One command, under the call deadline.
@@ -142,6 +201,23 @@ impl RedisStore {
 
     async fn ping_redis(&self) -> StoreResult<()> {
         self.query::<String>(redis::cmd("PING")).await.map(|_| ())
+    }
+}
+
+/// Keeps the store's clock offset fresh (one `TIME` a second, per master on a Cluster),
+/// so writes need not measure first; ends with the store.
+async fn refresh_clock(store: Weak<RedisStore>) {
+    let mut tick = tokio::time::interval(clock::REFRESH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let Some(store) = store.upgrade() else {
+            return;
+        };
+        if let Err(e) = store.measure_clock().await {
+            tracing::debug!(error = %e, "Redis clock offset not refreshed");
+        }
     }
 }
 

@@ -2,6 +2,12 @@
 //! scripts. Creating writes two keys that live in different slots (the index is found
 //! by the poll hash alone), so they are written side by side, not atomically; a session
 //! whose index write failed is never handed out (the create call fails), and expires.
+//!
+//! The session scripts refuse to write after their `not_after` (see `clock`), so a call
+//! answered `Unavailable` has changed no session, even if its script was held up in
+//! Redis (a write pause during a failover) until after the caller gave up. The poll
+//! index of a refused create may still be written late; it is harmless, as it points
+//! to no session and its poll token was never handed out.
 
 use super::conn::map_err;
 use super::subscriber::CHANNEL;
@@ -26,8 +32,8 @@ pub(crate) fn poll_key(hash: &TokenHash) -> Vec<u8> {
 #[async_trait]
 impl QrStore for RedisStore {
     async fn create(&self, session: &QrSession, purge_at: Millis) -> StoreResult<()> {
-        let mut create = self.scripts.create.key(session_key(&session.id));
-        create.arg(purge_at).arg(codec::encode(session));
+        let key = session_key(&session.id);
+        let fields = codec::encode(session);
         let mut index = redis::cmd("SET");
         index
             .arg(poll_key(&session.poll_hash))
@@ -35,7 +41,9 @@ impl QrStore for RedisStore {
             .arg("PXAT")
             .arg(purge_at);
         let created: i64 = self
-            .with(|mut c| async move {
+            .with_not_after(|mut c, not_after| async move {
+                let mut create = self.scripts.create.key(key);
+                create.arg(not_after).arg(purge_at).arg(fields);
                 let mut c2 = c.clone();
                 let (created, ()) = futures::try_join!(
                     async { create.invoke_async(&mut c).await.map_err(map_err) },
@@ -77,15 +85,20 @@ impl QrStore for RedisStore {
         next: &QrSession,
         purge_at: Millis,
     ) -> StoreResult<CasOutcome> {
-        let mut cas = self.scripts.cas.key(session_key(&next.id));
-        cas.arg(expected_rev)
-            .arg(next.version)
-            .arg(purge_at)
-            .arg(CHANNEL)
-            .arg(next.id.as_str())
-            .arg(codec::encode(next));
+        let key = session_key(&next.id);
+        let fields = codec::encode(next);
         let outcome: i64 = self
-            .with(|mut c| async move { cas.invoke_async(&mut c).await.map_err(map_err) })
+            .with_not_after(|mut c, not_after| async move {
+                let mut cas = self.scripts.cas.key(key);
+                cas.arg(not_after)
+                    .arg(expected_rev)
+                    .arg(next.version)
+                    .arg(purge_at)
+                    .arg(CHANNEL)
+                    .arg(next.id.as_str())
+                    .arg(fields);
+                cas.invoke_async(&mut c).await.map_err(map_err)
+            })
             .await?;
         match outcome {
             -1 => Ok(CasOutcome::Missing),

@@ -2,29 +2,31 @@
 -- if its stored rev is still the one the caller read, and a change of version is
 -- published to every instance in the same step, so no waiter can miss it.
 -- KEYS[1]: the session hash qrl:{<qr_id>}
--- ARGV[1]: expected rev
--- ARGV[2]: the new version
--- ARGV[3]: purge_at, unix ms (the key's new expiry)
--- ARGV[4]: the notification channel
--- ARGV[5]: the notification message (the qr id)
--- ARGV[6..]: the new record: field, value, field, value, ...
+-- ARGV[1]: not_after (deadline.lua, which runs first)
+-- ARGV[2]: expected rev
+-- ARGV[3]: the new version
+-- ARGV[4]: purge_at, unix ms (the key's new expiry)
+-- ARGV[5]: the notification channel
+-- ARGV[6]: the notification message (the qr id)
+-- ARGV[7..]: the new record: field, value, field, value, ...
 -- Returns -1 missing, 0 conflict, 1 written, 2 written and the expiry moved later
--- (the caller then moves the poll index's expiry too: it lives in another slot).
+-- (the caller then moves the poll index's expiry too: it lives in another slot),
+-- or the error LATE (nothing written).
 local cur = redis.call('HMGET', KEYS[1], 'r', 'v')
 if not cur[1] then
   return -1
 end
-if cur[1] ~= ARGV[1] then
+if cur[1] ~= ARGV[2] then
   return 0
 end
 local old_expiry = redis.call('PEXPIRETIME', KEYS[1])
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], unpack(ARGV, 6))
-redis.call('PEXPIREAT', KEYS[1], ARGV[3])
-if cur[2] ~= ARGV[2] then
-  redis.call('PUBLISH', ARGV[4], ARGV[5])
+redis.call('HSET', KEYS[1], unpack(ARGV, 7))
+redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+if cur[2] ~= ARGV[3] then
+  redis.call('PUBLISH', ARGV[5], ARGV[6])
 end
-if tonumber(ARGV[3]) > old_expiry then
+if tonumber(ARGV[4]) > old_expiry then
   return 2
 end
 return 1
