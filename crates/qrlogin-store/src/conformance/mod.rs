@@ -11,7 +11,7 @@
 //!
 //! A backend runs the whole suite from one integration test file:
 //!
-//! ```ignore
+//! ```text
 //! // crates/qrlogin-store/tests/redis.rs
 //! use qrlogin_store::conformance::{async_trait, Backend, Harness};
 //!
