@@ -91,7 +91,11 @@ async fn the_phone_sees_who_is_asking_before_it_confirms() {
     let phone = app.phone("bob", "phone-b").await;
     let scan = phone.scan(pc.qr_id()).await.unwrap();
     assert_eq!(scan.requester.ip, "127.0.0.1");
-    assert_eq!(scan.requester.same_network, Some(true), "PC and phone both on loopback");
+    assert_eq!(
+        scan.requester.same_network,
+        Some(true),
+        "PC and phone both on loopback"
+    );
     assert_eq!(scan.requester.device.kind.as_deref(), Some("web"));
     assert_eq!(
         scan.requester.device.name.as_deref(),

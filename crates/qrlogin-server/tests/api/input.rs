@@ -1,0 +1,162 @@
+//! Bad input from the outside: malformed ids, bodies, queries, routes, methods. Each
+//! gets a clear 4xx problem+json and changes nothing.
+
+use crate::helpers::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn malformed_and_unknown_qr_ids_are_400_and_404() {
+    let app = spawn_app().await;
+    let phone = app.phone("alice", "phone-1").await;
+    assert_problem(
+        app.raw()
+            .get(format!("{}/api/v1/qr/not-an-id/qr.png", app.url))
+            .send()
+            .await
+            .unwrap(),
+        400,
+        "invalid_request",
+    )
+    .await;
+    let unknown = qrlogin_core::QrId::generate();
+    assert_problem(
+        app.raw()
+            .get(format!("{}/api/v1/qr/{unknown}/qr.svg", app.url))
+            .send()
+            .await
+            .unwrap(),
+        404,
+        "qr_not_found",
+    )
+    .await;
+    assert_eq!(
+        code_of(phone.scan(unknown.as_str()).await),
+        Some("qr_not_found")
+    );
+    assert_eq!(code_of(phone.scan("short").await), Some("invalid_request"));
+}
+
+#[tokio::test]
+async fn bad_bodies_get_400_413_and_415_problems() {
+    let app = spawn_app().await;
+    let login = format!("{}/api/v1/auth/login", app.url);
+    let post = |b: &'static str| {
+        app.raw()
+            .post(&login)
+            .header("content-type", "application/json")
+            .body(b)
+    };
+    assert_problem(
+        post("{not json").send().await.unwrap(),
+        400,
+        "invalid_request",
+    )
+    .await;
+    assert_problem(
+        post(r#"{"username": 5, "password": "x", "device": {}}"#)
+            .send()
+            .await
+            .unwrap(),
+        400,
+        "invalid_request",
+    )
+    .await;
+    assert_problem(
+        post(r#"{"username": "alice"}"#).send().await.unwrap(),
+        400,
+        "invalid_request",
+    )
+    .await;
+    assert_problem(
+        post(r#"{"username":"alice","password":"alice-demo","device":{"type":"ios"}}"#)
+            .send()
+            .await
+            .unwrap(),
+        400,
+        "invalid_request",
+    )
+    .await;
+    assert_problem(
+        post(r#"{"username":"alice","password":"alice-demo","device":{"id":"x"}}"#)
+            .send()
+            .await
+            .unwrap(),
+        400,
+        "invalid_request",
+    )
+    .await;
+    let text = app
+        .raw()
+        .post(&login)
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(text, 415, "unsupported_media_type").await;
+    let big = format!(r#"{{"device": {{"name": "{}"}}}}"#, "x".repeat(17 * 1024));
+    let res = app
+        .raw()
+        .post(format!("{}/api/v1/qr", app.url))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 413, "payload_too_large").await;
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problems_too() {
+    let app = spawn_app().await;
+    assert_problem(
+        app.raw()
+            .get(format!("{}/api/v1/nothing", app.url))
+            .send()
+            .await
+            .unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
+    let res = app
+        .raw()
+        .put(format!("{}/api/v1/qr", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn a_client_chosen_qr_id_is_ignored() {
+    let app = spawn_app().await;
+    let chosen = "AAAAAAAAAAAAAAAAAAAAAA";
+    let res = app
+        .raw()
+        .post(format!("{}/api/v1/qr", app.url))
+        .json(&json!({"qr_id": chosen}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_ne!(body["qr_id"], chosen);
+}
+
+#[tokio::test]
+async fn bad_long_poll_parameters_are_400() {
+    let app = spawn_app().await;
+    let pc = app.pc().await;
+    for q in ["wait=61", "wait=-1", "wait=abc", "since=x"] {
+        let res = app
+            .raw()
+            .get(format!("{}/api/v1/qr/{}?{q}", app.url, pc.qr_id()))
+            .bearer_auth(pc.poll_token().expose())
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, 400, "invalid_request").await;
+    }
+}
