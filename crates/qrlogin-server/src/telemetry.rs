@@ -1,24 +1,47 @@
 //! Metrics (Prometheus) and the per-request middleware that feeds them.
 
 use axum::extract::{MatchedPath, Request};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use std::sync::OnceLock;
-use std::time::Instant;
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 /// The process-wide recorder: metrics are global in the `metrics` crate, and several
 /// servers in one test process share it.
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
-/// Installs the recorder once; later calls are no-ops.
+/// Request duration buckets, in seconds: fixed buckets keep recording and rendering
+/// cheap (a summary would keep every sample).
+const BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 30.0, 60.0,
+];
+
+/// How often recorded samples are folded into the buckets when nobody scrapes; without
+/// it they would pile up in memory between scrapes.
+const UPKEEP: Duration = Duration::from_secs(5);
+
+/// Installs the recorder once (and its upkeep thread); later calls are no-ops.
 pub fn init() {
     HANDLE.get_or_init(|| {
-        let recorder = PrometheusBuilder::new().build_recorder();
+        let builder = PrometheusBuilder::new();
+        let builder = builder
+            .set_buckets(BUCKETS)
+            .unwrap_or_else(|_| PrometheusBuilder::new());
+        let recorder = builder.build_recorder();
         let handle = recorder.handle();
         // Another recorder may be installed by an embedding program; then ours only
         // renders what it recorded (nothing), which is harmless.
         let _ = metrics::set_global_recorder(recorder);
+        let upkeep = handle.clone();
+        let _ = std::thread::Builder::new()
+            .name("qrlogin-metrics-upkeep".into())
+            .spawn(move || loop {
+                std::thread::sleep(UPKEEP);
+                upkeep.run_upkeep();
+            });
         handle
     });
 }
@@ -31,22 +54,77 @@ pub fn render() -> String {
         .unwrap_or_default()
 }
 
+/// Route templates as `'static` labels. Templates are a fixed, small set (the router's
+/// routes), so interning them once costs a few bytes for the life of the process and
+/// saves an allocation on every request.
+fn route_label(route: &str) -> &'static str {
+    static ROUTES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut set = ROUTES
+        .get_or_init(Default::default)
+        .lock()
+        .expect("route labels lock poisoned");
+    if let Some(r) = set.get(route) {
+        return r;
+    }
+    let leaked: &'static str = Box::leak(route.to_owned().into_boxed_str());
+    set.insert(leaked);
+    leaked
+}
+
+fn method_label(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::DELETE => "DELETE",
+        Method::PUT => "PUT",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    }
+}
+
 /// Counts requests by method, route template (never the raw path: it holds ids) and
 /// status, and records their duration.
 pub async fn track(req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
+        .map_or("unmatched", |p| route_label(p.as_str()));
+    let method = method_label(req.method());
     let start = Instant::now();
     let res = next.run(req).await;
-    let status = res.status().as_u16().to_string();
+    let status = res.status();
+    let elapsed = start.elapsed();
     // The route template, never the raw path or query: no id or token reaches the log.
-    tracing::debug!(%method, %route, %status, elapsed_ms = start.elapsed().as_secs_f64() * 1000.0, "request");
-    metrics::counter!("qrlogin_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
-        .increment(1);
+    tracing::debug!(%method, %route, status = status.as_u16(), elapsed_ms = elapsed.as_secs_f64() * 1000.0, "request");
+    let status = status_label(status.as_u16());
+    metrics::counter!("qrlogin_http_requests_total", "method" => method, "route" => route, "status" => status).increment(1);
     metrics::histogram!("qrlogin_http_request_duration_seconds", "method" => method, "route" => route)
-        .record(start.elapsed().as_secs_f64());
+        .record(elapsed.as_secs_f64());
     res
+}
+
+/// Status codes as `'static` labels (the ones this server answers; others are "other").
+fn status_label(code: u16) -> &'static str {
+    match code {
+        101 => "101",
+        200 => "200",
+        201 => "201",
+        204 => "204",
+        304 => "304",
+        400 => "400",
+        401 => "401",
+        403 => "403",
+        404 => "404",
+        405 => "405",
+        409 => "409",
+        410 => "410",
+        413 => "413",
+        415 => "415",
+        429 => "429",
+        500 => "500",
+        503 => "503",
+        _ => "other",
+    }
 }

@@ -19,6 +19,9 @@ use qrlogin_core::QrId;
 use serde::Deserialize;
 use std::time::Duration;
 
+/// Read buffer and largest accepted message: an auth message is under 100 bytes.
+const WS_BUFFER: usize = 4 * 1024;
+
 /// How long a browser has to send its auth message.
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -51,7 +54,15 @@ pub async fn upgrade(
     if authed {
         qr::authorize_pc(&state, &id, &headers).await?;
     }
-    let ws = ws.map_err(|_| ApiError::bad_request("expected a WebSocket upgrade request"))?;
+    // Small buffers: the server reads one short auth message at most and writes short
+    // status messages, so tungstenite's 128 KiB defaults would be almost all waste per
+    // waiting PC.
+    let ws = ws
+        .map_err(|_| ApiError::bad_request("expected a WebSocket upgrade request"))?
+        .read_buffer_size(WS_BUFFER)
+        .write_buffer_size(0)
+        .max_message_size(WS_BUFFER)
+        .max_frame_size(WS_BUFFER);
     let watcher = Watcher::new(&state, &id).await?;
     Ok(ws.on_upgrade(move |socket| run(socket, state, id, authed, watcher)))
 }
