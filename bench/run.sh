@@ -12,7 +12,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SECS=${SECS:-8}
-WAITERS=${WAITERS:-50000}
 OUT=${OUT:-$ROOT/BENCHMARKS.md}
 START=$(date +%s)
 
@@ -30,7 +29,11 @@ log() { echo "[run.sh] $*" >&2; }
 
 # 50,000 waiters need 50,000 descriptors in the server and as many in the generator.
 ulimit -n 250000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-log "open files limit: $(ulimit -n)"
+# Where the hard limit is lower (containers), one server cannot hold 50,000 sockets;
+# take what fits and let the report say so.
+LIMIT=$(ulimit -n)
+WAITERS=${WAITERS:-$(( LIMIT - 1000 < 50000 ? LIMIT - 1000 : 50000 ))}
+log "open files limit: $LIMIT, waiters per run: $WAITERS"
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -69,14 +72,28 @@ SERVE=(target/release/qrlogin serve --demo --qr-ttl 900)
 MEM=$(free_port); start memory "$MEM" "${SERVE[@]}" --listen "127.0.0.1:$MEM" --store memory
 BENCH=(target/release/qrlogin-bench --ceiling "127.0.0.1:$CEIL" --memory "127.0.0.1:$MEM")
 PIDLIST="ceiling=$PID_ceiling,memory=$PID_memory"
+# One fresh server per waiters run (long poll, SSE, WebSocket): RSS never shrinks after
+# a free, so a server that held waiters before would hide the next transport's cost.
+fresh() { # store-name, store-url
+    local addrs=() i port
+    for i in 0 1 2; do
+        port=$(free_port)
+        start "fresh_$1$i" "$port" "${SERVE[@]}" --listen "127.0.0.1:$port" --store "$2"
+        addrs+=("127.0.0.1:$port")
+        PIDLIST+=",fresh-$1$i=$(eval echo "\$PID_fresh_$1$i")"
+    done
+    BENCH+=("--fresh-$1" "$(IFS=,; echo "${addrs[*]}")")
+}
+fresh memory memory
 
 if command -v redis-server >/dev/null; then
     RP=$(free_port)
-    start redis-server "$RP" redis-server --port "$RP" --bind 127.0.0.1 --save "" --appendonly no
+    start redisd "$RP" redis-server --port "$RP" --bind 127.0.0.1 --save "" --appendonly no
     R1=$(free_port); start redis "$R1" "${SERVE[@]}" --listen "127.0.0.1:$R1" --store "redis://127.0.0.1:$RP/0"
     R2=$(free_port); start redis2 "$R2" "${SERVE[@]}" --listen "127.0.0.1:$R2" --store "redis://127.0.0.1:$RP/0"
     BENCH+=(--redis "127.0.0.1:$R1" --redis2 "127.0.0.1:$R2" --redis-url "redis://127.0.0.1:$RP/0")
     PIDLIST+=",redis=$PID_redis,redis2=$PID_redis2"
+    fresh redis "redis://127.0.0.1:$RP/0"
 else
     log "redis-server not found: Redis scenarios will be reported as not run"
 fi

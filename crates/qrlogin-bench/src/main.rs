@@ -33,6 +33,12 @@ struct Args {
     /// Why there is no peer (shown in the report).
     #[arg(long)]
     peer_note: Option<String>,
+    /// Fresh memory-store servers for the waiters runs (long poll, SSE, WebSocket).
+    #[arg(long, value_delimiter = ',')]
+    fresh_memory: Vec<SocketAddr>,
+    /// Fresh Redis-store servers for the waiters runs (long poll, SSE, WebSocket).
+    #[arg(long, value_delimiter = ',')]
+    fresh_redis: Vec<SocketAddr>,
     /// Pids, same order as the flags: `ceiling=1,memory=2,redis=3,peer=4`.
     #[arg(long, value_delimiter = ',')]
     pids: Vec<String>,
@@ -73,6 +79,18 @@ fn pid_of(pids: &[String], name: &str) -> Option<u32> {
         .find_map(|p| p.strip_prefix(&format!("{name}="))?.parse().ok())
 }
 
+/// Servers listed by address; their pids are `<name><index>=pid` in `--pids`.
+fn fresh(addrs: &[SocketAddr], pids: &[String], name: &str) -> Vec<Server> {
+    addrs
+        .iter()
+        .enumerate()
+        .map(|(i, &addr)| Server {
+            addr,
+            pid: pid_of(pids, &format!("{name}{i}")),
+        })
+        .collect()
+}
+
 fn main() -> anyhow::Result<()> {
     let a = Args::parse();
     let rt = if a.threads <= 1 {
@@ -99,6 +117,10 @@ fn main() -> anyhow::Result<()> {
         redis_url: a.redis_url.clone(),
         peer: server(a.peer, "peer"),
         peer_note: a.peer_note.clone(),
+        fresh: [
+            fresh(&a.fresh_memory, &a.pids, "fresh-memory"),
+            fresh(&a.fresh_redis, &a.pids, "fresh-redis"),
+        ],
     };
     let settings = Settings {
         duration: Duration::from_secs(a.secs),

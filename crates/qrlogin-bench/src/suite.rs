@@ -60,6 +60,10 @@ pub struct Targets {
     pub redis_url: Option<String>,
     /// The Node `oidc-provider` peer.
     pub peer: Option<Server>,
+    /// Fresh servers for the waiters runs, one per transport (memory, Redis): RSS
+    /// never shrinks after a free, so a server that already held waiters would hide
+    /// the cost of the next transport's. Empty: reuse `memory` / `redis`.
+    pub fresh: [Vec<Server>; 2],
     /// Why the peer is absent, when it is (e.g. npm install failed).
     pub peer_note: Option<String>,
 }
@@ -219,7 +223,7 @@ pub async fn run_all(t: &Targets, s: &Settings) -> Results {
         .clone()
         .unwrap_or_else(|| "no peer given".into());
     let peer = attempt(t.peer, &note, |p| {
-        peer::run(p.addr, s.connections, s.duration, 1000, p.pid)
+        peer::run(p.addr, s.connections, s.duration, 200, p.pid)
     })
     .await;
     let w = waiters::Options {
@@ -229,9 +233,13 @@ pub async fn run_all(t: &Targets, s: &Settings) -> Results {
         timeout: s.timeout,
     };
     let mut waits = Vec::new();
-    for (name, srv) in [("memory", t.memory), ("redis", t.redis)] {
+    for (k, (name, srv)) in [("memory", t.memory), ("redis", t.redis)]
+        .into_iter()
+        .enumerate()
+    {
         let mut per = Vec::new();
-        for tr in Transport::ALL {
+        for (i, tr) in Transport::ALL.into_iter().enumerate() {
+            let srv = t.fresh[k].get(i).copied().or(srv);
             step(&format!("waiters: {name}, {}", tr.name()));
             per.push(attempt(srv, absent(name), |q| waiters::run(q.addr, tr, &w, q.pid)).await);
         }

@@ -101,7 +101,8 @@ async fn drive(
     out
 }
 
-/// Measures creates, then polls of `codes` pending device codes.
+/// Measures polls of `codes` pending device codes (keep it well under 1000, the
+/// peer's in-memory LRU), then creates.
 pub async fn run(
     addr: SocketAddr,
     connections: usize,
@@ -130,6 +131,9 @@ pub async fn run(
             String::from_utf8_lossy(conn.body())
         );
     }
+    // Polls first: the peer's default store is an LRU of 1000 entries, which the
+    // create run fills, evicting the codes being polled.
+    let polls = drive(addr, Arc::new(polls), false, connections, duration, pid).await;
     let creates = drive(
         addr,
         Arc::new(vec![create]),
@@ -139,6 +143,5 @@ pub async fn run(
         pid,
     )
     .await;
-    let polls = drive(addr, Arc::new(polls), false, connections, duration, pid).await;
     Ok(PeerResult { creates, polls })
 }
