@@ -338,7 +338,11 @@ impl QrSession {
         let passing = |version: u64, state: QrState| Status {
             state,
             version,
-            scanner: if version == 1 { None } else { current.scanner.clone() },
+            scanner: if version == 1 {
+                None
+            } else {
+                current.scanner.clone()
+            },
             expires_in: secs_until(now, self.expires_at),
             ..current.clone()
         };

@@ -304,18 +304,36 @@ fn a_session_round_trips_through_json_with_hashes_as_hex() {
 #[test]
 fn statuses_since_rebuild_every_version_a_slow_reader_missed() {
     let s = session_in(Redeemed, ticket());
-    let seen: Vec<_> = s.statuses_since(Some(1), NOW).into_iter().map(|st| (st.state, st.version)).collect();
+    let seen: Vec<_> = s
+        .statuses_since(Some(1), NOW)
+        .into_iter()
+        .map(|st| (st.state, st.version))
+        .collect();
     assert_eq!(seen, [(Scanned, 2), (Confirmed, 3), (Redeemed, 4)]);
     let all = s.statuses_since(None, NOW);
     assert_eq!(all.len(), 1, "without since, only the current status");
     assert!(s.statuses_since(Some(4), NOW).is_empty());
-    assert_eq!(s.statuses_since(Some(99), NOW).len(), 1, "an unknown version gets the current status");
+    assert_eq!(
+        s.statuses_since(Some(99), NOW).len(),
+        1,
+        "an unknown version gets the current status"
+    );
     let declined = session_in(Scanned, ticket());
-    let cancelled = declined.apply(&Command::PcCancel, NOW, &lifetimes()).unwrap();
-    let seen: Vec<_> = cancelled.statuses_since(Some(1), NOW).into_iter().map(|st| (st.state, st.version)).collect();
+    let cancelled = declined
+        .apply(&Command::PcCancel, NOW, &lifetimes())
+        .unwrap();
+    let seen: Vec<_> = cancelled
+        .statuses_since(Some(1), NOW)
+        .into_iter()
+        .map(|st| (st.state, st.version))
+        .collect();
     assert_eq!(seen, [(Scanned, 2), (Cancelled, 3)]);
     assert!(cancelled.statuses_since(Some(1), NOW)[0].scanner.is_some());
     let expired = session_in(Pending, ticket()).at(NOW + 1_000_000);
-    let seen: Vec<_> = expired.statuses_since(Some(0), NOW + 1_000_000).into_iter().map(|st| st.state).collect();
+    let seen: Vec<_> = expired
+        .statuses_since(Some(0), NOW + 1_000_000)
+        .into_iter()
+        .map(|st| st.state)
+        .collect();
     assert_eq!(seen, [Pending, Expired]);
 }

@@ -101,7 +101,10 @@ async fn a_confirm_refused_with_503_while_redis_pauses_writes_never_takes_effect
     let s = pc.status().await.unwrap();
     assert_eq!((s.state, s.version), (QrState::Scanned, 2));
     // The retry the 503 asked for works, and the login goes on.
-    let c = phone.confirm(pc.qr_id(), &ticket).await.expect("retried confirm");
+    let c = phone
+        .confirm(pc.qr_id(), &ticket)
+        .await
+        .expect("retried confirm");
     assert_eq!(c.version, 3);
     pc.redeem().await.expect("redeem after the pause");
 }
