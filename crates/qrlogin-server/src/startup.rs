@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::limits::LoginLimiter;
 use crate::routes;
 use crate::service::accounts;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::telemetry;
 use anyhow::Context as _;
 use qrlogin_store::memory::MemoryStore;
@@ -66,7 +66,7 @@ impl Application {
         let dummy = qrlogin_core::Secret::generate(qrlogin_core::SecretKind::Session)
             .expose()
             .to_owned();
-        let state = AppState {
+        let state = AppState::new(Shared {
             qr,
             accounts: accounts_store,
             public_url: public_url.trim_end_matches('/').into(),
@@ -75,7 +75,7 @@ impl Application {
             login_limiter: Arc::new(LoginLimiter::default()),
             dummy_hash: accounts::hash_password(dummy).await?.into(),
             held: Default::default(),
-        };
+        });
         Ok(Self {
             listener,
             addr,

@@ -1,5 +1,7 @@
 //! Shared state of the handlers: the stores, the configuration and the process-wide
-//! signals. Cloned per request, so everything in it is an `Arc` or cheap.
+//! signals. Cloned for every request, so it is one `Arc`: a clone is one reference-count
+//! update (the benchmark measured eight separate ones, plus the cancellation token's
+//! lock, at ~5 % of the server's CPU on the status path).
 
 use crate::config::Config;
 use crate::limits::LoginLimiter;
@@ -8,9 +10,27 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
-/// What every handler can reach.
+/// What every handler can reach; derefs to [`Shared`].
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// Wraps the shared parts.
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct Shared {
     /// QR sessions.
     pub qr: Arc<dyn QrStore>,
     /// Accounts, tokens, PC sessions.
