@@ -75,6 +75,7 @@ impl Application {
             login_limiter: Arc::new(LoginLimiter::default()),
             dummy_hash: accounts::hash_password(dummy).await?.into(),
             held: Default::default(),
+            account_cache: Default::default(),
         });
         Ok(Self {
             listener,

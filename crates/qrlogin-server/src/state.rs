@@ -47,6 +47,8 @@ pub struct Shared {
     /// An argon2 hash of a random password, verified against for unknown usernames so
     /// that they take as long as wrong passwords.
     pub dummy_hash: Arc<str>,
+    /// Accounts by id, briefly cached (they are read on every phone request).
+    pub account_cache: crate::service::account_cache::AccountCache,
     /// Waiters (long polls, SSE streams, WebSockets) this server holds now, for the cap.
     pub held: Arc<AtomicUsize>,
 }

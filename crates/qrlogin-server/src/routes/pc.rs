@@ -156,8 +156,8 @@ pub async fn redeem(
         .clone()
         .ok_or_else(|| ApiError::internal("confirmed session without scanner"))?;
     let account = state
-        .accounts
-        .account_by_id(&scanner.account_id)
+        .account_cache
+        .get(state.accounts.as_ref(), &scanner.account_id)
         .await?
         .ok_or_else(|| {
             ApiError::new(

@@ -23,8 +23,8 @@ pub fn routes() -> Router<AppState> {
     responses((status = 200, body = MeResponse), (status = 401, body = Problem)))]
 pub async fn me(State(state): State<AppState>, pc: PcSession) -> ApiResult<Json<MeResponse>> {
     let account = state
-        .accounts
-        .account_by_id(&pc.session.account_id)
+        .account_cache
+        .get(state.accounts.as_ref(), &pc.session.account_id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
     Ok(Json(MeResponse {

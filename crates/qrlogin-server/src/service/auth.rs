@@ -59,8 +59,8 @@ impl FromRequestParts<AppState> for Phone {
             return Err(mismatch());
         }
         let account = state
-            .accounts
-            .account_by_id(&token.account_id)
+            .account_cache
+            .get(state.accounts.as_ref(), &token.account_id)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
         Ok(Phone { account, token })
