@@ -67,38 +67,6 @@ async fn the_poll_token_is_required_and_must_be_this_qr_sessions() {
 }
 
 #[tokio::test]
-async fn malformed_and_unknown_qr_ids_are_400_and_404() {
-    let app = spawn_app().await;
-    let phone = app.phone("alice", "phone-1").await;
-    assert_problem(
-        app.raw()
-            .get(format!("{}/api/v1/qr/not-an-id/qr.png", app.url))
-            .send()
-            .await
-            .unwrap(),
-        400,
-        "invalid_request",
-    )
-    .await;
-    let unknown = qrlogin_core::QrId::generate();
-    assert_problem(
-        app.raw()
-            .get(format!("{}/api/v1/qr/{unknown}/qr.svg", app.url))
-            .send()
-            .await
-            .unwrap(),
-        404,
-        "qr_not_found",
-    )
-    .await;
-    assert_eq!(
-        code_of(phone.scan(unknown.as_str()).await),
-        Some("qr_not_found")
-    );
-    assert_eq!(code_of(phone.scan("short").await), Some("invalid_request"));
-}
-
-#[tokio::test]
 async fn a_mobile_token_only_works_from_the_device_it_was_issued_to() {
     let app = spawn_app().await;
     let pc = app.pc().await;
