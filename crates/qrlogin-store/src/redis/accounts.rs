@@ -163,22 +163,28 @@ impl AccountStore for RedisStore {
 
     async fn put_web_session(&self, hash: &TokenHash, session: &WebSession) -> StoreResult<()> {
         let hex = hash.to_hex();
-        // Index first: a session that exists is always listed and revocable; an index
-        // entry whose session was never written is skipped and cleaned when listing.
-        // A late write is harmless: the caller (redeem) hands out the token only after
-        // both writes succeeded, and revokes the session if anything after fails.
+        // Both writes in one round trip: they are in different slots (one script could
+        // not span them on a Cluster), so they are sent together on the multiplexed
+        // connection, the index first. The call succeeds only if both did, and only
+        // then does the caller (redeem) hand out the token; if either fails, the token
+        // is never handed out, so a session written without its index (or a late write)
+        // can be used by nobody, and it expires. An index entry whose session was never
+        // written is skipped and cleaned when listing.
         let mut index = self
             .scripts
             .index_session
             .key(account_sessions_key(&session.account_id));
         index.arg(&session.id).arg(&hex).arg(session.expires_at);
+        let put = set_until(web_key_hex(&hex), json(session), session.expires_at);
         self.with(|mut c| async move {
-            index.invoke_async::<i64>(&mut c).await.map_err(map_err)?;
+            let mut c2 = c.clone();
+            futures::try_join!(
+                async { index.invoke_async::<i64>(&mut c).await.map_err(map_err) },
+                run::<Option<String>>(&mut c2, &put),
+            )?;
             Ok(())
         })
-        .await?;
-        let c = set_until(web_key_hex(&hex), json(session), session.expires_at);
-        self.query::<Option<String>>(c).await.map(|_| ())
+        .await
     }
 
     async fn web_session_by_token(

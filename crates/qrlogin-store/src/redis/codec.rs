@@ -133,83 +133,192 @@ fn state_code(st: QrState) -> u8 {
         .expect("every state is in ALL") as u8
 }
 
-/// The hash fields of `s`, as `field, value, field, value, …` for `HSET`.
-pub(crate) fn encode(s: &QrSession) -> Vec<Vec<u8>> {
-    let text = encode_text(s);
-    let mut out: Vec<Vec<u8>> = vec![
-        b"r".to_vec(),
-        s.rev.to_string().into_bytes(),
-        b"v".to_vec(),
-        s.version.to_string().into_bytes(),
-        b"s".to_vec(),
-        state_code(s.state).to_string().into_bytes(),
-        b"c".to_vec(),
-        s.created_at.to_string().into_bytes(),
-        b"e".to_vec(),
-        s.expires_at.to_string().into_bytes(),
-        b"p".to_vec(),
-        s.poll_hash.0.to_vec(),
-    ];
-    if let Some(k) = &s.scanner {
-        out.push(b"t".to_vec());
-        out.push(k.ticket_hash.0.to_vec());
+/// The hash fields of a session, as the arguments `field, value, field, value, …` for
+/// `HSET`, written straight into the command (no allocation per field).
+pub(crate) struct Encoded<'a> {
+    s: &'a QrSession,
+    /// The free text (see [`encode_text`]), stored in [`PIECE`]-byte pieces.
+    text: Vec<u8>,
+}
+
+/// The hash fields of `s` (see the table above).
+pub(crate) fn encode(s: &QrSession) -> Encoded<'_> {
+    Encoded {
+        s,
+        text: encode_text(s),
     }
-    for (i, piece) in text.chunks(PIECE).enumerate() {
-        out.push(format!("x{i}").into_bytes());
-        out.push(piece.to_vec());
+}
+
+impl redis::ToRedisArgs for Encoded<'_> {
+    fn write_redis_args<W>(&self, out: &mut W)
+    where
+        W: ?Sized + redis::RedisWrite,
+    {
+        let s = self.s;
+        out.write_arg(b"r");
+        out.write_arg_fmt(s.rev);
+        out.write_arg(b"v");
+        out.write_arg_fmt(s.version);
+        out.write_arg(b"s");
+        out.write_arg_fmt(state_code(s.state));
+        out.write_arg(b"c");
+        out.write_arg_fmt(s.created_at);
+        out.write_arg(b"e");
+        out.write_arg_fmt(s.expires_at);
+        out.write_arg(b"p");
+        out.write_arg(&s.poll_hash.0);
+        if let Some(k) = &s.scanner {
+            out.write_arg(b"t");
+            out.write_arg(&k.ticket_hash.0);
+        }
+        for (i, piece) in self.text.chunks(PIECE).enumerate() {
+            out.write_arg_fmt(format_args!("x{i}"));
+            out.write_arg(piece);
+        }
     }
-    out
+
+    fn num_of_args(&self) -> usize {
+        let ticket = usize::from(self.s.scanner.is_some());
+        2 * (6 + ticket + self.text.len().div_ceil(PIECE))
+    }
 }
 
 fn corrupt(id: &QrId, what: &str) -> StoreError {
     StoreError::Corrupt(format!("QR session {id}: {what}"))
 }
 
-/// Reads a session back from its hash (`HGETALL`); `None` when the hash is empty,
+/// How many text pieces [`FIELDS`] asks for: 378 bytes of text, enough for a full
+/// browser `User-Agent` and a scanner. A longer text is read with `HGETALL`.
+const LISTED_PIECES: usize = 6;
+
+/// The fields a read asks for with `HMGET`, in this order (see [`decode_listed`]).
+pub(crate) const FIELDS: [&str; 7 + LISTED_PIECES] = [
+    "r", "v", "s", "c", "e", "p", "t", "x0", "x1", "x2", "x3", "x4", "x5",
+];
+
+/// The raw values of one session's hash, borrowed from the reply.
+struct Raw<'a> {
+    r: Option<&'a [u8]>,
+    v: Option<&'a [u8]>,
+    s: Option<&'a [u8]>,
+    c: Option<&'a [u8]>,
+    e: Option<&'a [u8]>,
+    p: Option<&'a [u8]>,
+    t: Option<&'a [u8]>,
+    /// The text pieces `x0`, `x1`, … joined.
+    text: Vec<u8>,
+}
+
+/// What an `HMGET` of [`FIELDS`] told. (Returned once per read and taken apart at once,
+/// so boxing the session would only add an allocation.)
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Listed {
+    /// The whole session (`None`: no such key).
+    Session(Option<QrSession>),
+    /// The text goes on past the last piece asked for: read the hash with `HGETALL`
+    /// and [`decode`] that (one atomic read, never a mix of two).
+    ReadAll,
+}
+
+/// Reads a session from the reply to `HMGET key` + [`FIELDS`], without copying the
+/// values into a map first.
+pub(crate) fn decode_listed(id: &QrId, reply: &redis::Value) -> Result<Listed, StoreError> {
+    use redis::Value;
+    let redis::Value::Array(items) = reply else {
+        return Err(corrupt(id, "HMGET did not answer a list"));
+    };
+    if items.len() != FIELDS.len() {
+        return Err(corrupt(id, "HMGET answered the wrong number of values"));
+    }
+    let mut values = [None; FIELDS.len()];
+    for (slot, item) in values.iter_mut().zip(items) {
+        *slot = match item {
+            Value::Nil => None,
+            Value::BulkString(b) => Some(b.as_slice()),
+            _ => return Err(corrupt(id, "HMGET answered a value that is not a string")),
+        };
+    }
+    if values[FIELDS.len() - 1].is_some() {
+        return Ok(Listed::ReadAll);
+    }
+    let [r, v, s, c, e, p, t, ref pieces @ ..] = values;
+    let mut text = Vec::with_capacity(PIECE * 2);
+    for piece in pieces.iter().map_while(|x| *x) {
+        text.extend_from_slice(piece);
+    }
+    let raw = Raw {
+        r,
+        v,
+        s,
+        c,
+        e,
+        p,
+        t,
+        text,
+    };
+    let exists = values.iter().any(Option::is_some);
+    decode_raw(id, exists, raw).map(Listed::Session)
+}
+
+/// Reads a session back from its whole hash (`HGETALL`); `None` when the hash is empty,
 /// which is how Redis answers for a missing key.
 pub(crate) fn decode(
     id: &QrId,
-    mut f: HashMap<Vec<u8>, Vec<u8>>,
+    f: HashMap<Vec<u8>, Vec<u8>>,
 ) -> Result<Option<QrSession>, StoreError> {
-    if f.is_empty() {
+    let get = |name: &str| f.get(name.as_bytes()).map(Vec::as_slice);
+    let mut text = Vec::new();
+    for i in 0.. {
+        match f.get(format!("x{i}").as_bytes()) {
+            Some(piece) => text.extend_from_slice(piece),
+            None => break,
+        }
+    }
+    let raw = Raw {
+        r: get("r"),
+        v: get("v"),
+        s: get("s"),
+        c: get("c"),
+        e: get("e"),
+        p: get("p"),
+        t: get("t"),
+        text,
+    };
+    decode_raw(id, !f.is_empty(), raw)
+}
+
+/// `None` unless the hash `exists` (Redis answers a missing key as an empty hash); a
+/// partial record is corrupt.
+fn decode_raw(id: &QrId, exists: bool, f: Raw<'_>) -> Result<Option<QrSession>, StoreError> {
+    if !exists {
         return Ok(None);
     }
-    let mut text = |name: &str| -> Result<String, StoreError> {
-        let v = f
-            .remove(name.as_bytes())
-            .ok_or_else(|| corrupt(id, &format!("no field {name}")))?;
-        String::from_utf8(v).map_err(|_| corrupt(id, &format!("field {name} is not text")))
+    let int = |v: Option<&[u8]>, name: &str| -> Result<i64, StoreError> {
+        let v = v.ok_or_else(|| corrupt(id, &format!("no field {name}")))?;
+        std::str::from_utf8(v)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| corrupt(id, &format!("field {name} is not a number")))
     };
-    let int = |v: String, name: &str| -> Result<i64, StoreError> {
-        v.parse()
-            .map_err(|_| corrupt(id, &format!("field {name} is not a number")))
-    };
-    let rev = int(text("r")?, "r")? as u64;
-    let version = int(text("v")?, "v")? as u64;
-    let state = usize::try_from(int(text("s")?, "s")?)
+    let rev = int(f.r, "r")? as u64;
+    let version = int(f.v, "v")? as u64;
+    let state = usize::try_from(int(f.s, "s")?)
         .ok()
         .and_then(|i| QrState::ALL.get(i).copied())
         .ok_or_else(|| corrupt(id, "unknown state"))?;
-    let created_at: Millis = int(text("c")?, "c")?;
-    let expires_at: Millis = int(text("e")?, "e")?;
-    let hash = |v: Option<Vec<u8>>, name: &str| -> Result<Option<TokenHash>, StoreError> {
+    let created_at: Millis = int(f.c, "c")?;
+    let expires_at: Millis = int(f.e, "e")?;
+    let hash = |v: Option<&[u8]>, name: &str| -> Result<Option<TokenHash>, StoreError> {
         v.map(|b| {
-            <[u8; 32]>::try_from(b.as_slice())
+            <[u8; 32]>::try_from(b)
                 .map(TokenHash)
                 .map_err(|_| corrupt(id, &format!("field {name} is not a SHA-256")))
         })
         .transpose()
     };
-    let poll_hash = hash(f.remove(b"p".as_slice()), "p")?.ok_or_else(|| corrupt(id, "no p"))?;
-    let ticket = hash(f.remove(b"t".as_slice()), "t")?;
-    let mut bytes = Vec::new();
-    for i in 0.. {
-        match f.remove(format!("x{i}").as_bytes()) {
-            Some(piece) => bytes.extend_from_slice(&piece),
-            None => break,
-        }
-    }
-    let (requester, scanner) = decode_text(&bytes).map_err(|()| corrupt(id, "bad text"))?;
+    let poll_hash = hash(f.p, "p")?.ok_or_else(|| corrupt(id, "no p"))?;
+    let ticket = hash(f.t, "t")?;
+    let (requester, scanner) = decode_text(&f.text).map_err(|()| corrupt(id, "bad text"))?;
     let scanner = match (scanner, ticket) {
         (Some((account_id, device_id, display_name, avatar_url)), Some(ticket_hash)) => {
             Some(Scanner {
@@ -245,6 +354,7 @@ pub(crate) fn decode(
 mod tests {
     use super::*;
     use qrlogin_core::{Lifetimes, Secret, SecretKind};
+    use redis::ToRedisArgs;
 
     fn fields(v: Vec<Vec<u8>>) -> HashMap<Vec<u8>, Vec<u8>> {
         v.chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect()
@@ -275,9 +385,105 @@ mod tests {
             avatar_url: None,
             ticket_hash: Secret::generate(SecretKind::ScanTicket).hash(),
         });
-        let enc = encode(&s);
+        let enc = encode(&s).to_redis_args();
+        assert_eq!(enc.len(), encode(&s).num_of_args());
         assert!(enc.iter().all(|v| v.len() <= PIECE));
-        assert_eq!(decode(&s.id, fields(enc)).unwrap(), Some(s));
+        assert_eq!(decode(&s.id, fields(enc.clone())).unwrap(), Some(s.clone()));
+        // Up to LISTED_PIECES pieces are read by HMGET; beyond, the whole hash.
+        let pieces = enc.iter().step_by(2).filter(|f| f[0] == b'x').count();
+        let listed = decode_listed(&s.id, &listed(&enc)).unwrap();
+        if pieces < LISTED_PIECES {
+            assert!(matches!(listed, Listed::Session(Some(ref got)) if *got == s));
+        } else {
+            assert!(matches!(listed, Listed::ReadAll));
+        }
+    }
+
+    /// The reply Redis gives to `HMGET key FIELDS…` for a hash holding `enc`.
+    fn listed(enc: &[Vec<u8>]) -> redis::Value {
+        let f = fields(enc.to_vec());
+        redis::Value::Array(
+            FIELDS
+                .iter()
+                .map(|name| match f.get(name.as_bytes()) {
+                    Some(v) => redis::Value::BulkString(v.clone()),
+                    None => redis::Value::Nil,
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn hmget_reads_sessions_of_every_text_length_or_asks_for_the_whole_hash() {
+        for ua_len in [
+            0, 1, 40, 62, 63, 64, 111, 200, 300, 377, 378, 379, 400, 2000,
+        ] {
+            let ua = (ua_len > 0).then(|| "u".repeat(ua_len));
+            for scanned in [false, true] {
+                let mut s = QrSession::new(
+                    QrId::generate(),
+                    Secret::generate(SecretKind::Poll).hash(),
+                    Requester {
+                        device: None,
+                        ip: "127.0.0.1".into(),
+                        user_agent: ua.clone(),
+                    },
+                    1_700_000_000_000,
+                    &Lifetimes::default(),
+                );
+                if scanned {
+                    s.state = QrState::Scanned;
+                    s.scanner = Some(Scanner {
+                        account_id: "acc_1".into(),
+                        device_id: "phone-1".into(),
+                        display_name: "Alice".into(),
+                        avatar_url: Some("https://example.com/a.png".into()),
+                        ticket_hash: Secret::generate(SecretKind::ScanTicket).hash(),
+                    });
+                }
+                let enc = encode(&s).to_redis_args();
+                assert_eq!(enc.len(), encode(&s).num_of_args());
+                let text_len: usize = enc
+                    .chunks(2)
+                    .filter(|p| p[0][0] == b'x')
+                    .map(|p| p[1].len())
+                    .sum();
+                match decode_listed(&s.id, &listed(&enc)).unwrap() {
+                    Listed::Session(got) => {
+                        assert!(text_len < PIECE * LISTED_PIECES);
+                        assert_eq!(got, Some(s));
+                    }
+                    Listed::ReadAll => {
+                        assert!(text_len > PIECE * (LISTED_PIECES - 1));
+                        assert_eq!(decode(&s.id, fields(enc)).unwrap(), Some(s));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_all_nil_hmget_is_no_session_and_a_partial_or_odd_one_is_corrupt() {
+        let id = QrId::generate();
+        let nils = redis::Value::Array(vec![redis::Value::Nil; FIELDS.len()]);
+        assert!(matches!(
+            decode_listed(&id, &nils).unwrap(),
+            Listed::Session(None)
+        ));
+        let partial = listed(&[b"r".to_vec(), b"1".to_vec()]);
+        assert!(matches!(
+            decode_listed(&id, &partial),
+            Err(StoreError::Corrupt(_))
+        ));
+        let short = redis::Value::Array(vec![redis::Value::Nil; 3]);
+        assert!(matches!(
+            decode_listed(&id, &short),
+            Err(StoreError::Corrupt(_))
+        ));
+        assert!(matches!(
+            decode_listed(&id, &redis::Value::Nil),
+            Err(StoreError::Corrupt(_))
+        ));
     }
 
     #[test]

@@ -62,11 +62,22 @@ impl QrStore for RedisStore {
         }
     }
 
+    /// `HMGET` of the fields a session has (decoded straight from the reply); only a
+    /// session whose text does not fit the pieces asked for is read again whole.
     async fn get(&self, id: &QrId) -> StoreResult<Option<QrSession>> {
-        let mut cmd = redis::cmd("HGETALL");
-        cmd.arg(session_key(id));
-        let fields: HashMap<Vec<u8>, Vec<u8>> = self.query(cmd).await?;
-        codec::decode(id, fields)
+        let key = session_key(id);
+        let mut cmd = redis::cmd("HMGET");
+        cmd.arg(&key).arg(&codec::FIELDS[..]);
+        let reply: redis::Value = self.query(cmd).await?;
+        match codec::decode_listed(id, &reply)? {
+            codec::Listed::Session(s) => Ok(s),
+            codec::Listed::ReadAll => {
+                let mut cmd = redis::cmd("HGETALL");
+                cmd.arg(key);
+                let fields: HashMap<Vec<u8>, Vec<u8>> = self.query(cmd).await?;
+                codec::decode(id, fields)
+            }
+        }
     }
 
     async fn find_by_poll_hash(&self, hash: &TokenHash) -> StoreResult<Option<QrId>> {
