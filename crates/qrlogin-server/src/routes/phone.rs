@@ -2,9 +2,9 @@
 //! sessions. Every one but login requires a device-bound mobile token.
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ClientInfo, JsonBody, OptionalJson, QrPath};
+use crate::extract::{ClientInfo, JsonBody, OptionalJson};
 use crate::service::accounts;
-use crate::service::auth::Phone;
+use crate::service::auth::{Phone, PhoneAt};
 use crate::service::qr;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -48,9 +48,8 @@ pub async fn login(
         (status = 409, body = Problem), (status = 410, body = Problem)))]
 pub async fn scan(
     State(state): State<AppState>,
-    phone: Phone,
+    PhoneAt { phone, id, session }: PhoneAt,
     client: ClientInfo,
-    QrPath(id): QrPath,
     OptionalJson(_body): OptionalJson<serde_json::Value>,
 ) -> ApiResult<Json<ScanResponse>> {
     let ticket = Secret::generate(SecretKind::ScanTicket);
@@ -61,7 +60,7 @@ pub async fn scan(
         avatar_url: phone.account.avatar_url.clone(),
         ticket_hash: ticket.hash(),
     };
-    let next = qr::apply(&state, &id, &Command::Scan(scanner), None).await?;
+    let next = qr::apply(&state, &id, &Command::Scan(scanner), Some(session)).await?;
     let req = &next.requester;
     let device = req.device.clone().unwrap_or_default();
     Ok(Json(ScanResponse {
@@ -97,18 +96,18 @@ fn proof(phone: &Phone, body: Option<TicketRequest>) -> TicketProof {
 
 async fn decide(
     state: &AppState,
-    phone: Phone,
-    id: qrlogin_core::QrId,
+    at: PhoneAt,
     body: Option<TicketRequest>,
     confirm: bool,
 ) -> ApiResult<Json<TransitionResponse>> {
+    let PhoneAt { phone, id, session } = at;
     let p = proof(&phone, body);
     let cmd = if confirm {
         Command::Confirm(p)
     } else {
         Command::PhoneCancel(p)
     };
-    let next = qr::apply(state, &id, &cmd, None).await?;
+    let next = qr::apply(state, &id, &cmd, Some(session)).await?;
     if !confirm {
         metrics::counter!("qrlogin_logins_total", "outcome" => "declined").increment(1);
     }
@@ -125,11 +124,10 @@ async fn decide(
     responses((status = 200, body = TransitionResponse), (status = 403, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem)))]
 pub async fn confirm(
     State(state): State<AppState>,
-    phone: Phone,
-    QrPath(id): QrPath,
+    at: PhoneAt,
     OptionalJson(body): OptionalJson<TicketRequest>,
 ) -> ApiResult<Json<TransitionResponse>> {
-    decide(&state, phone, id, body, true).await
+    decide(&state, at, body, true).await
 }
 
 /// Declines the login: `scanned` → `cancelled`, with this device's ticket.
@@ -138,11 +136,10 @@ pub async fn confirm(
     responses((status = 200, body = TransitionResponse), (status = 403, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem)))]
 pub async fn decline(
     State(state): State<AppState>,
-    phone: Phone,
-    QrPath(id): QrPath,
+    at: PhoneAt,
     OptionalJson(body): OptionalJson<TicketRequest>,
 ) -> ApiResult<Json<TransitionResponse>> {
-    decide(&state, phone, id, body, false).await
+    decide(&state, at, body, false).await
 }
 
 /// The account's live PC sessions made through QR login (no tokens).
