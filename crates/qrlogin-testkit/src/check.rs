@@ -21,3 +21,8 @@ pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) {
 pub fn code_of<T: std::fmt::Debug>(r: Result<T, qrlogin_client::Error>) -> Option<&'static str> {
     r.expect_err("expected an error").code().map(|c| c.as_str())
 }
+
+/// Sends `req` and asserts its answer is problem+json with `status` and `code`.
+pub async fn expect_problem(req: reqwest::RequestBuilder, status: u16, code: &str) {
+    assert_problem(req.send().await.expect("an answer"), status, code).await;
+}

@@ -10,59 +10,42 @@ async fn the_poll_token_is_required_and_must_be_this_qr_sessions() {
     let pc = app.pc().await;
     let other = app.pc().await;
     let url = format!("{}/api/v1/qr/{}", app.url, pc.qr_id());
-    assert_problem(
-        app.raw().get(&url).send().await.unwrap(),
-        401,
-        "unauthorized",
-    )
-    .await;
-    assert_problem(
-        app.raw()
-            .get(&url)
-            .bearer_auth("qlp_nonsense")
-            .send()
-            .await
-            .unwrap(),
+    expect_problem(app.raw().get(&url), 401, "unauthorized").await;
+    expect_problem(
+        app.raw().get(&url).bearer_auth("qlp_nonsense"),
         401,
         "unauthorized",
     )
     .await;
     let unknown = qrlogin_core::Secret::generate(qrlogin_core::SecretKind::Poll);
-    assert_problem(
-        app.raw()
-            .get(&url)
-            .bearer_auth(unknown.expose())
-            .send()
-            .await
-            .unwrap(),
+    expect_problem(
+        app.raw().get(&url).bearer_auth(unknown.expose()),
         401,
         "unauthorized",
     )
     .await;
-    let foreign = app
-        .raw()
-        .get(&url)
-        .bearer_auth(other.poll_token().expose())
-        .send()
-        .await
-        .unwrap();
-    assert_problem(foreign, 403, "forbidden").await;
-    let redeem = app
-        .raw()
-        .post(format!("{url}/redeem"))
-        .bearer_auth(other.poll_token().expose())
-        .send()
-        .await
-        .unwrap();
-    assert_problem(redeem, 403, "forbidden").await;
-    let cancel = app
-        .raw()
-        .delete(&url)
-        .bearer_auth(other.poll_token().expose())
-        .send()
-        .await
-        .unwrap();
-    assert_problem(cancel, 403, "forbidden").await;
+    expect_problem(
+        app.raw().get(&url).bearer_auth(other.poll_token().expose()),
+        403,
+        "forbidden",
+    )
+    .await;
+    expect_problem(
+        app.raw()
+            .post(format!("{url}/redeem"))
+            .bearer_auth(other.poll_token().expose()),
+        403,
+        "forbidden",
+    )
+    .await;
+    expect_problem(
+        app.raw()
+            .delete(&url)
+            .bearer_auth(other.poll_token().expose()),
+        403,
+        "forbidden",
+    )
+    .await;
     assert_eq!(pc.status().await.unwrap().state, QrState::Pending);
 }
 
@@ -75,24 +58,24 @@ async fn a_mobile_token_only_works_from_the_device_it_was_issued_to() {
         code_of(phone.with_device_id("phone-2").scan(pc.qr_id()).await),
         Some("device_mismatch")
     );
-    let no_header = app
-        .raw()
-        .post(format!("{}/api/v1/qr/{}/scan", app.url, pc.qr_id()))
-        .bearer_auth(phone.token().expose())
-        .send()
-        .await
-        .unwrap();
-    assert_problem(no_header, 401, "device_mismatch").await;
-    let wrong_type = app
-        .raw()
-        .get(format!("{}/api/v1/sessions", app.url))
-        .bearer_auth(phone.token().expose())
-        .header("x-device-id", "phone-1")
-        .header("x-device-type", "android")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(wrong_type, 401, "device_mismatch").await;
+    expect_problem(
+        app.raw()
+            .post(format!("{}/api/v1/qr/{}/scan", app.url, pc.qr_id()))
+            .bearer_auth(phone.token().expose()),
+        401,
+        "device_mismatch",
+    )
+    .await;
+    expect_problem(
+        app.raw()
+            .get(format!("{}/api/v1/sessions", app.url))
+            .bearer_auth(phone.token().expose())
+            .header("x-device-id", "phone-1")
+            .header("x-device-type", "android"),
+        401,
+        "device_mismatch",
+    )
+    .await;
     let unknown = app
         .client
         .phone("qlm_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "phone-1");

@@ -3,7 +3,7 @@
 
 use qrlogin_core::Lifetimes;
 use qrlogin_server::Config;
-pub use qrlogin_testkit::{assert_problem, code_of, TestApp};
+pub use qrlogin_testkit::{assert_problem, code_of, expect_problem, TestApp};
 
 /// The server with test defaults: memory store, demo accounts, port 0.
 pub async fn spawn_app() -> TestApp {

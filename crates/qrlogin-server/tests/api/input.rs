@@ -8,23 +8,17 @@ use serde_json::json;
 async fn malformed_and_unknown_qr_ids_are_400_and_404() {
     let app = spawn_app().await;
     let phone = app.phone("alice", "phone-1").await;
-    assert_problem(
+    expect_problem(
         app.raw()
-            .get(format!("{}/api/v1/qr/not-an-id/qr.png", app.url))
-            .send()
-            .await
-            .unwrap(),
+            .get(format!("{}/api/v1/qr/not-an-id/qr.png", app.url)),
         400,
         "invalid_request",
     )
     .await;
     let unknown = qrlogin_core::QrId::generate();
-    assert_problem(
+    expect_problem(
         app.raw()
-            .get(format!("{}/api/v1/qr/{unknown}/qr.svg", app.url))
-            .send()
-            .await
-            .unwrap(),
+            .get(format!("{}/api/v1/qr/{unknown}/qr.svg", app.url)),
         404,
         "qr_not_found",
     )
@@ -46,75 +40,52 @@ async fn bad_bodies_get_400_413_and_415_problems() {
             .header("content-type", "application/json")
             .body(b)
     };
-    assert_problem(
-        post("{not json").send().await.unwrap(),
+    expect_problem(post("{not json"), 400, "invalid_request").await;
+    expect_problem(
+        post(r#"{"username": 5, "password": "x", "device": {}}"#),
         400,
         "invalid_request",
     )
     .await;
-    assert_problem(
-        post(r#"{"username": 5, "password": "x", "device": {}}"#)
-            .send()
-            .await
-            .unwrap(),
+    expect_problem(post(r#"{"username": "alice"}"#), 400, "invalid_request").await;
+    expect_problem(
+        post(r#"{"username":"alice","password":"alice-demo","device":{"type":"ios"}}"#),
         400,
         "invalid_request",
     )
     .await;
-    assert_problem(
-        post(r#"{"username": "alice"}"#).send().await.unwrap(),
+    expect_problem(
+        post(r#"{"username":"alice","password":"alice-demo","device":{"id":"x"}}"#),
         400,
         "invalid_request",
     )
     .await;
-    assert_problem(
-        post(r#"{"username":"alice","password":"alice-demo","device":{"type":"ios"}}"#)
-            .send()
-            .await
-            .unwrap(),
-        400,
-        "invalid_request",
+    expect_problem(
+        app.raw()
+            .post(&login)
+            .header("content-type", "text/plain")
+            .body("hello"),
+        415,
+        "unsupported_media_type",
     )
     .await;
-    assert_problem(
-        post(r#"{"username":"alice","password":"alice-demo","device":{"id":"x"}}"#)
-            .send()
-            .await
-            .unwrap(),
-        400,
-        "invalid_request",
-    )
-    .await;
-    let text = app
-        .raw()
-        .post(&login)
-        .header("content-type", "text/plain")
-        .body("hello")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(text, 415, "unsupported_media_type").await;
     let big = format!(r#"{{"device": {{"name": "{}"}}}}"#, "x".repeat(17 * 1024));
-    let res = app
-        .raw()
-        .post(format!("{}/api/v1/qr", app.url))
-        .header("content-type", "application/json")
-        .body(big)
-        .send()
-        .await
-        .unwrap();
-    assert_problem(res, 413, "payload_too_large").await;
+    expect_problem(
+        app.raw()
+            .post(format!("{}/api/v1/qr", app.url))
+            .header("content-type", "application/json")
+            .body(big),
+        413,
+        "payload_too_large",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn unknown_routes_and_methods_are_problems_too() {
     let app = spawn_app().await;
-    assert_problem(
-        app.raw()
-            .get(format!("{}/api/v1/nothing", app.url))
-            .send()
-            .await
-            .unwrap(),
+    expect_problem(
+        app.raw().get(format!("{}/api/v1/nothing", app.url)),
         404,
         "not_found",
     )
@@ -150,13 +121,13 @@ async fn bad_long_poll_parameters_are_400() {
     let app = spawn_app().await;
     let pc = app.pc().await;
     for q in ["wait=61", "wait=-1", "wait=abc", "since=x"] {
-        let res = app
-            .raw()
-            .get(format!("{}/api/v1/qr/{}?{q}", app.url, pc.qr_id()))
-            .bearer_auth(pc.poll_token().expose())
-            .send()
-            .await
-            .unwrap();
-        assert_problem(res, 400, "invalid_request").await;
+        expect_problem(
+            app.raw()
+                .get(format!("{}/api/v1/qr/{}?{q}", app.url, pc.qr_id()))
+                .bearer_auth(pc.poll_token().expose()),
+            400,
+            "invalid_request",
+        )
+        .await;
     }
 }

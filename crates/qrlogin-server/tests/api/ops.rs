@@ -117,12 +117,7 @@ async fn a_panicking_handler_answers_500_and_the_server_goes_on() {
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
     let http = reqwest::Client::new();
-    assert_problem(
-        http.get(format!("{url}/boom")).send().await.unwrap(),
-        500,
-        "internal",
-    )
-    .await;
+    expect_problem(http.get(format!("{url}/boom")), 500, "internal").await;
     assert_eq!(
         http.get(format!("{url}/ok")).send().await.unwrap().status(),
         200

@@ -94,33 +94,21 @@ async fn push_auth_errors_are_problems_before_any_stream_or_upgrade() {
     let other = app.pc().await;
     for path in ["events", "ws"] {
         let url = format!("{}/api/v1/qr/{}/{path}", app.url, pc.qr_id());
-        assert_problem(
-            app.raw()
-                .get(&url)
-                .bearer_auth("qlp_x")
-                .send()
-                .await
-                .unwrap(),
+        expect_problem(
+            app.raw().get(&url).bearer_auth("qlp_x"),
             401,
             "unauthorized",
         )
         .await;
-        let res = app
-            .raw()
-            .get(&url)
-            .bearer_auth(other.poll_token().expose())
-            .send()
-            .await
-            .unwrap();
-        assert_problem(res, 403, "forbidden").await;
+        expect_problem(
+            app.raw().get(&url).bearer_auth(other.poll_token().expose()),
+            403,
+            "forbidden",
+        )
+        .await;
     }
     let url = format!("{}/api/v1/qr/{}/events", app.url, pc.qr_id());
-    assert_problem(
-        app.raw().get(&url).send().await.unwrap(),
-        401,
-        "unauthorized",
-    )
-    .await;
+    expect_problem(app.raw().get(&url), 401, "unauthorized").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

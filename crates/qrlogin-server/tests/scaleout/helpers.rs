@@ -4,7 +4,7 @@
 use futures::{Stream, StreamExt};
 use qrlogin_core::api::Status;
 use qrlogin_server::{ApiRoles, Config};
-pub use qrlogin_testkit::assert_problem;
+pub use qrlogin_testkit::{assert_problem, expect_problem};
 use qrlogin_testkit::{spawn_app, TestApp};
 use std::time::{Duration, Instant};
 

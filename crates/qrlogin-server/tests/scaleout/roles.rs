@@ -23,33 +23,34 @@ async fn a_pc_instance_and_a_phone_instance_refuse_each_others_endpoints_and_tog
     let http = pc_app.client.http();
     let login = serde_json::json!({ "username": "alice", "password": "alice-demo",
         "device": { "id": "phone-1", "type": "ios" } });
-    let res = http
-        .post(pc_app.client.url("/api/v1/auth/login"))
-        .json(&login)
-        .send()
-        .await
-        .unwrap();
-    assert_problem(res, 404, "not_found").await;
+    expect_problem(
+        http.post(pc_app.client.url("/api/v1/auth/login"))
+            .json(&login),
+        404,
+        "not_found",
+    )
+    .await;
     let pc = pc_app.pc().await;
-    let res = http
-        .post(
+    expect_problem(
+        http.post(
             pc_app
                 .client
                 .url(&format!("/api/v1/qr/{}/scan", pc.qr_id())),
         )
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_problem(res, 404, "not_found").await;
-    let res = phone_app
-        .client
-        .request(Method::POST, "/api/v1/qr")
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_problem(res, 404, "not_found").await;
+        .json(&serde_json::json!({})),
+        404,
+        "not_found",
+    )
+    .await;
+    expect_problem(
+        phone_app
+            .client
+            .request(Method::POST, "/api/v1/qr")
+            .json(&serde_json::json!({})),
+        404,
+        "not_found",
+    )
+    .await;
 
     let phone = phone_app.phone("alice", "phone-1").await;
     let ticket = phone.scan(pc.qr_id()).await.expect("scan").scan_ticket;
