@@ -4,13 +4,12 @@
 //! The peer runs from `bench/peer/` (started by `bench/run.sh`).
 
 use crate::http::{find, request_typed, Conn};
-use crate::scenarios::status::Throughput;
-use crate::stats::CpuMeter;
+use crate::scenarios::status::{load, Throughput};
 use anyhow::bail;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The public client `bench/peer/server.mjs` registers.
 const CLIENT_ID: &str = "bench";
@@ -42,64 +41,19 @@ fn poll_req(device_code: &str) -> Vec<u8> {
     request_typed("POST", "/token", &[], Some((FORM, &body)))
 }
 
-/// Whether an answer counts: a created device code, or a pending poll.
-fn counts(status: u16, body: &[u8], creating: bool) -> bool {
-    if creating {
-        status == 200
-    } else {
-        status == 400
-            && (find(body, b"authorization_pending").is_some()
-                || find(body, b"slow_down").is_some())
-    }
+/// A created device code.
+fn created(status: u16, _: &[u8]) -> bool {
+    status == 200
 }
 
-/// Drives `reqs` round-robin over `connections` for `duration`.
-async fn drive(
-    addr: SocketAddr,
-    reqs: Arc<Vec<Vec<u8>>>,
-    creating: bool,
-    connections: usize,
-    duration: Duration,
-    pid: Option<u32>,
-) -> Throughput {
-    let meter = CpuMeter::start(pid);
-    let deadline = Instant::now() + duration;
-    let mut tasks = Vec::new();
-    for c in 0..connections.max(1) {
-        let reqs = reqs.clone();
-        tasks.push(tokio::spawn(async move {
-            let (mut ok, mut errors) = (0u64, 0u64);
-            let Ok(mut conn) = Conn::connect(addr, None).await else {
-                return (0, 1);
-            };
-            let mut i = c;
-            while Instant::now() < deadline && ok + errors < 10_000_000 {
-                i = (i + 1) % reqs.len();
-                match conn.roundtrip(&reqs[i]).await {
-                    Ok(st) if counts(st, conn.body(), creating) => ok += 1,
-                    Ok(_) => errors += 1,
-                    Err(_) => {
-                        errors += 1;
-                        match Conn::connect(addr, None).await {
-                            Ok(c) => conn = c,
-                            Err(_) => break,
-                        }
-                    }
-                }
-            }
-            (ok, errors)
-        }));
-    }
-    let mut out = Throughput::default();
-    for t in tasks {
-        let (ok, errors) = t.await.unwrap_or((0, 1));
-        out.ok += ok;
-        out.errors += errors;
-    }
-    out.cpu = meter.stop();
-    out.per_sec = out.ok as f64 / out.cpu.wall_s;
-    out
+/// A pending poll (`authorization_pending`, or `slow_down`).
+fn pending(status: u16, body: &[u8]) -> bool {
+    status == 400
+        && (find(body, b"authorization_pending").is_some() || find(body, b"slow_down").is_some())
 }
+
+/// Requests per connection at most: time, not count, ends a peer run.
+const MAX_PER_CONN: u64 = 10_000_000;
 
 /// Measures polls of `codes` pending device codes (keep it well under 1000, the
 /// peer's in-memory LRU), then creates.
@@ -125,7 +79,7 @@ pub async fn run(
         polls.push(poll_req(&a.device_code));
     }
     let st = conn.roundtrip(&polls[0]).await?;
-    if !counts(st, conn.body(), false) {
+    if !pending(st, conn.body()) {
         bail!(
             "peer token poll answered {st}: {}",
             String::from_utf8_lossy(conn.body())
@@ -133,14 +87,24 @@ pub async fn run(
     }
     // Polls first: the peer's default store is an LRU of 1000 entries, which the
     // create run fills, evicting the codes being polled.
-    let polls = drive(addr, Arc::new(polls), false, connections, duration, pid).await;
-    let creates = drive(
+    let polls = load(
         addr,
-        Arc::new(vec![create]),
-        true,
+        Arc::new(polls),
         connections,
         duration,
+        MAX_PER_CONN,
         pid,
+        pending,
+    )
+    .await;
+    let creates = load(
+        addr,
+        Arc::new(vec![create]),
+        connections,
+        duration,
+        MAX_PER_CONN,
+        pid,
+        created,
     )
     .await;
     Ok(PeerResult { creates, polls })

@@ -62,23 +62,49 @@ pub async fn run(
             .map(|i| request("GET", &format!("/status/id{i}"), &[], None))
             .collect(),
     };
-    let reqs = Arc::new(reqs);
     let per_conn = opts.max_requests / opts.connections.max(1) as u64 + 1;
+    let ok = |status: u16, _: &[u8]| status == 200;
+    Ok(load(
+        addr,
+        Arc::new(reqs),
+        opts.connections,
+        opts.duration,
+        per_conn,
+        server_pid,
+        ok,
+    )
+    .await)
+}
+
+/// The keep-alive load loop every throughput scenario shares: `connections` tasks, each
+/// with one request in flight, sending `reqs` round-robin until `duration` or
+/// `max_per_conn` requests, reconnecting after a failed connection; `counts` decides
+/// from the status and body whether an answer is a success.
+pub async fn load(
+    addr: SocketAddr,
+    reqs: Arc<Vec<Vec<u8>>>,
+    connections: usize,
+    duration: Duration,
+    max_per_conn: u64,
+    server_pid: Option<u32>,
+    counts: fn(u16, &[u8]) -> bool,
+) -> Throughput {
     let meter = CpuMeter::start(server_pid);
-    let deadline = Instant::now() + opts.duration;
+    let deadline = Instant::now() + duration;
     let mut tasks = Vec::new();
-    for c in 0..opts.connections.max(1) {
+    for c in 0..connections.max(1) {
         let reqs = reqs.clone();
         tasks.push(tokio::spawn(async move {
             let (mut ok, mut errors) = (0u64, 0u64);
             let Ok(mut conn) = Conn::connect(addr, None).await else {
                 return (0, 1);
             };
+            // Connections start spread over the requests, not all on the first.
             let mut i = c * 7919;
-            while ok + errors < per_conn && Instant::now() < deadline {
+            while ok + errors < max_per_conn && Instant::now() < deadline {
                 i = (i + 1) % reqs.len();
                 match conn.roundtrip(&reqs[i]).await {
-                    Ok(200) => ok += 1,
+                    Ok(st) if counts(st, conn.body()) => ok += 1,
                     Ok(_) => errors += 1,
                     Err(_) => {
                         errors += 1;
@@ -94,11 +120,11 @@ pub async fn run(
     }
     let mut out = Throughput::default();
     for t in tasks {
-        let (ok, errors) = t.await?;
+        let (ok, errors) = t.await.unwrap_or((0, 1));
         out.ok += ok;
         out.errors += errors;
     }
     out.cpu = meter.stop();
     out.per_sec = out.ok as f64 / out.cpu.wall_s;
-    Ok(out)
+    out
 }
