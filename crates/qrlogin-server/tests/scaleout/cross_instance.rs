@@ -4,17 +4,14 @@
 use crate::helpers::*;
 use futures::StreamExt;
 use qrlogin_core::QrState;
-use qrlogin_testkit::{redis_available, RedisServer};
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_login_created_on_one_instance_is_scanned_and_confirmed_through_others_and_redeemed_on_the_first(
 ) {
-    if !redis_available() {
+    let Some((_redis, apps)) = on_private_redis(3).await else {
         return;
-    }
-    let redis = RedisServer::start();
-    let apps = instances(&redis.url(), 3).await;
+    };
     let (a, b, c) = (&apps[0], &apps[1], &apps[2]);
 
     let pc = a.pc().await;
@@ -53,11 +50,9 @@ async fn a_login_created_on_one_instance_is_scanned_and_confirmed_through_others
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_poll_held_on_one_instance_answers_as_soon_as_another_confirms() {
-    if !redis_available() {
+    let Some((_redis, apps)) = on_private_redis(2).await else {
         return;
-    }
-    let redis = RedisServer::start();
-    let apps = instances(&redis.url(), 2).await;
+    };
     let (a, b) = (&apps[0], &apps[1]);
     let phone = b.phone("alice", "phone-1").await;
     let mut lags = Vec::new();
@@ -101,11 +96,9 @@ async fn a_long_poll_held_on_one_instance_answers_as_soon_as_another_confirms() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sse_on_one_instance_sees_every_change_made_through_the_others() {
-    if !redis_available() {
+    let Some((_redis, apps)) = on_private_redis(3).await else {
         return;
-    }
-    let redis = RedisServer::start();
-    let apps = instances(&redis.url(), 3).await;
+    };
     let (a, b, c) = (&apps[0], &apps[1], &apps[2]);
     let pc = a.pc().await;
     let mut events = pc.events(None).await.expect("SSE on A");

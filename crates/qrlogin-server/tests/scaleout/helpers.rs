@@ -5,7 +5,7 @@ use futures::{Stream, StreamExt};
 use qrlogin_core::api::Status;
 use qrlogin_server::{ApiRoles, Config};
 pub use qrlogin_testkit::{assert_problem, expect_problem};
-use qrlogin_testkit::{spawn_app, TestApp};
+use qrlogin_testkit::{redis_available, spawn_app, RedisServer, TestApp};
 use std::time::{Duration, Instant};
 
 /// The longest any single step may take before a test gives up (far above what any
@@ -58,4 +58,16 @@ where
 /// Milliseconds with one decimal, for the printed figures.
 pub fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// A private Redis and `n` instances on it, or `None` when Redis cannot be had (the
+/// testkit's rule: a failure under `CI=true`, a loud skip otherwise). Keep the Redis
+/// handle alive for the test: dropping it stops the server.
+pub async fn on_private_redis(n: usize) -> Option<(RedisServer, Vec<TestApp>)> {
+    if !redis_available() {
+        return None;
+    }
+    let redis = RedisServer::start();
+    let apps = instances(&redis.url(), n).await;
+    Some((redis, apps))
 }

@@ -3,15 +3,12 @@
 
 use crate::helpers::*;
 use qrlogin_core::QrState;
-use qrlogin_testkit::{redis_available, RedisServer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn of_24_parallel_confirms_spread_over_two_instances_exactly_one_wins() {
-    if !redis_available() {
+    let Some((_redis, apps)) = on_private_redis(2).await else {
         return;
-    }
-    let redis = RedisServer::start();
-    let apps = instances(&redis.url(), 2).await;
+    };
     let pc = apps[0].pc().await;
     let phone = apps[1].phone("alice", "phone-1").await;
     let ticket = phone.scan(pc.qr_id()).await.unwrap().scan_ticket;
@@ -39,11 +36,9 @@ async fn of_24_parallel_confirms_spread_over_two_instances_exactly_one_wins() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn of_24_parallel_redeems_spread_over_two_instances_exactly_one_gets_a_session() {
-    if !redis_available() {
+    let Some((_redis, apps)) = on_private_redis(2).await else {
         return;
-    }
-    let redis = RedisServer::start();
-    let apps = instances(&redis.url(), 2).await;
+    };
     let pc = apps[0].pc().await;
     let phone = apps[1].phone("alice", "phone-1").await;
     let ticket = phone.scan(pc.qr_id()).await.unwrap().scan_ticket;

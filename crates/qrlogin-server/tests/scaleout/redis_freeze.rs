@@ -4,16 +4,13 @@
 
 use crate::helpers::*;
 use qrlogin_core::QrState;
-use qrlogin_testkit::{redis_available, RedisServer};
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_redis_freezes_requests_answer_503_within_a_second_and_resume_when_it_thaws() {
-    if !redis_available() {
+    let Some((redis, apps)) = on_private_redis(2).await else {
         return;
-    }
-    let redis = RedisServer::start();
-    let apps = instances(&redis.url(), 2).await;
+    };
     let (a, b) = (&apps[0], &apps[1]);
     let phone = b.phone("alice", "phone-1").await;
     let pc = a.pc().await;
@@ -82,11 +79,9 @@ async fn when_redis_freezes_requests_answer_503_within_a_second_and_resume_when_
 /// deadline and writes nothing (see `docs/scaling.md`, "Failure behaviour").
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_confirm_refused_with_503_while_redis_pauses_writes_never_takes_effect() {
-    if !redis_available() {
+    let Some((redis, apps)) = on_private_redis(1).await else {
         return;
-    }
-    let redis = RedisServer::start();
-    let apps = instances(&redis.url(), 1).await;
+    };
     let phone = apps[0].phone("alice", "phone-1").await;
     let pc = apps[0].pc().await;
     let ticket = phone.scan(pc.qr_id()).await.unwrap().scan_ticket;
