@@ -31,28 +31,21 @@ pub fn routes(roles: ApiRoles) -> Router<AppState> {
     );
     if roles.pc() {
         r = r
-            .route(
-                "/",
-                get(|h: HeaderMap| async move { asset("index.html", &h) }),
-            )
-            .route(
-                "/qrlogin.js",
-                get(|h: HeaderMap| async move { asset("qrlogin.js", &h) }),
-            );
+            .route("/", page("index.html"))
+            .route("/qrlogin.js", page("qrlogin.js"));
     }
     if roles.phone() {
-        r = r
-            .route("/m", get(|h: HeaderMap| async move { asset("m.html", &h) }))
-            .route(
-                "/m/",
-                get(|h: HeaderMap| async move { asset("m.html", &h) }),
-            )
-            .route(
-                "/m/qr/{qr_id}",
-                get(|h: HeaderMap| async move { asset("m.html", &h) }),
-            );
+        // One app for the phone; it reads the path to know whether a QR opened it.
+        for path in ["/m", "/m/", "/m/qr/{qr_id}"] {
+            r = r.route(path, page("m.html"));
+        }
     }
     r
+}
+
+/// A route answering with one embedded file.
+fn page(file: &'static str) -> axum::routing::MethodRouter<AppState> {
+    get(move |h: HeaderMap| async move { asset(file, &h) })
 }
 
 /// One embedded file, or 404; 304 when the client's ETag matches.
