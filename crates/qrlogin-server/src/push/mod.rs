@@ -18,5 +18,9 @@ pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/qr/{qr_id}/events", get(sse::events))
-        .route("/api/v1/qr/{qr_id}/ws", get(ws::upgrade))
+        // CONNECT too: over HTTP/2 a WebSocket opens with an extended CONNECT (RFC 8441).
+        .route(
+            "/api/v1/qr/{qr_id}/ws",
+            get(ws::upgrade).connect(ws::upgrade),
+        )
 }

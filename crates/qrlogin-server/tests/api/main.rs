@@ -5,6 +5,7 @@ mod errors;
 mod expiry;
 mod flow;
 mod helpers;
+mod http2;
 mod input;
 mod longpoll;
 mod ops;
