@@ -33,7 +33,9 @@ ulimit -n 250000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 # take what fits and let the report say so.
 LIMIT=$(ulimit -n)
 WAITERS=${WAITERS:-$(( LIMIT - 1000 < 50000 ? LIMIT - 1000 : 50000 ))}
-log "open files limit: $LIMIT, waiters per run: $WAITERS"
+# As HTTP/2 streams (what a proxy in front sends), 50,000 waiters are ~270 connections.
+WAITERS_H2=${WAITERS_H2:-50000}
+log "open files limit: $LIMIT, waiters per run: $WAITERS over HTTP/1.1, $WAITERS_H2 over HTTP/2"
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -52,7 +54,7 @@ cargo build --release --manifest-path ../shared/bench/ceiling/Cargo.toml --targe
 
 CMDS=$TMP/commands.txt
 cat >"$CMDS" <<EOF
-./bench/run.sh   # SECS=$SECS WAITERS=$WAITERS; it runs:
+./bench/run.sh   # SECS=$SECS WAITERS=$WAITERS WAITERS_H2=$WAITERS_H2; it runs:
 cargo build --release -p qrlogin -p qrlogin-bench
 cargo build --release --manifest-path ../shared/bench/ceiling/Cargo.toml --target-dir target/ceiling
 ulimit -n $(ulimit -n)
@@ -72,11 +74,12 @@ SERVE=(target/release/qrlogin serve --demo --qr-ttl 900)
 MEM=$(free_port); start memory "$MEM" "${SERVE[@]}" --listen "127.0.0.1:$MEM" --store memory
 BENCH=(target/release/qrlogin-bench --ceiling "127.0.0.1:$CEIL" --memory "127.0.0.1:$MEM")
 PIDLIST="ceiling=$PID_ceiling,memory=$PID_memory"
-# One fresh server per waiters run (long poll, SSE, WebSocket): RSS never shrinks after
-# a free, so a server that held waiters before would hide the next transport's cost.
+# One fresh server per waiters run (long poll, SSE, WebSocket; over HTTP/1.1, then
+# HTTP/2): RSS never shrinks after a free, so a server that held waiters before would
+# hide the next run's cost.
 fresh() { # store-name, store-url
     local addrs=() i port
-    for i in 0 1 2; do
+    for i in 0 1 2 3 4 5; do
         port=$(free_port)
         start "fresh_$1$i" "$port" "${SERVE[@]}" --listen "127.0.0.1:$port" --store "$2"
         addrs+=("127.0.0.1:$port")
@@ -115,7 +118,7 @@ if command -v npm >/dev/null && command -v node >/dev/null; then
 fi
 [ -n "$PEER_NOTE" ] && BENCH+=(--peer-note "$PEER_NOTE")
 
-BENCH+=(--pids "$PIDLIST" --secs "$SECS" --waiters "$WAITERS" --commands "$CMDS" --out "$OUT")
+BENCH+=(--pids "$PIDLIST" --secs "$SECS" --waiters "$WAITERS" --waiters-h2 "$WAITERS_H2" --commands "$CMDS" --out "$OUT")
 echo "${BENCH[*]}" | sed "s#$ROOT/##g; s#$TMP#\$TMP#g" >>"$CMDS"
 log "running the suite"
 "${BENCH[@]}" >"$ROOT/target/bench-results.json"

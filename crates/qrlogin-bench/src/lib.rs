@@ -4,7 +4,8 @@
 //! - [`http`]: a raw HTTP/1.1 keep-alive client, so the generator costs the server
 //!   as little CPU as possible on a shared 2-core machine.
 //! - [`api`]: the qrlogin calls as pre-built requests; bulk set-up (create, scan).
-//! - [`push`]: a PC waiting by long poll, SSE or WebSocket.
+//! - [`push`]: a PC waiting by long poll, SSE or WebSocket; [`push_h2`]: the same as
+//!   one stream of a shared HTTP/2 connection.
 //! - [`scenarios`]: `status`, `flow`, `waiters`, `latency`, `redis-memory`, `peer`.
 //! - [`suite`]: runs every scenario against the servers it is given; a scenario that
 //!   cannot run (no Redis, endpoint missing) is recorded as "not run: why".
@@ -16,6 +17,7 @@
 pub mod api;
 pub mod http;
 pub mod push;
+pub mod push_h2;
 pub mod report;
 pub mod scenarios;
 pub mod stats;

@@ -33,10 +33,11 @@ struct Args {
     /// Why there is no peer (shown in the report).
     #[arg(long)]
     peer_note: Option<String>,
-    /// Fresh memory-store servers for the waiters runs (long poll, SSE, WebSocket).
+    /// Fresh memory-store servers for the waiters runs (long poll, SSE, WebSocket; over
+    /// HTTP/1.1, then HTTP/2).
     #[arg(long, value_delimiter = ',')]
     fresh_memory: Vec<SocketAddr>,
-    /// Fresh Redis-store servers for the waiters runs (long poll, SSE, WebSocket).
+    /// Fresh Redis-store servers for the waiters runs (as `--fresh-memory`).
     #[arg(long, value_delimiter = ',')]
     fresh_redis: Vec<SocketAddr>,
     /// Pids, same order as the flags: `ceiling=1,memory=2,redis=3,peer=4`.
@@ -51,9 +52,13 @@ struct Args {
     /// Concurrent logins in the flow run.
     #[arg(long, default_value_t = 64)]
     flow_workers: usize,
-    /// Waiters per transport.
+    /// Waiters per transport over HTTP/1.1, a connection each (the open files limit
+    /// caps it).
     #[arg(long, default_value_t = 50_000)]
     waiters: usize,
+    /// Waiters per transport as streams of shared HTTP/2 connections.
+    #[arg(long, default_value_t = 50_000)]
+    waiters_h2: usize,
     /// Source addresses 127.0.0.2.. for waiters.
     #[arg(long, default_value_t = 4)]
     sources: u8,
@@ -127,6 +132,7 @@ fn main() -> anyhow::Result<()> {
         connections: a.connections,
         flow_workers: a.flow_workers,
         waiters: a.waiters,
+        waiters_h2: a.waiters_h2,
         sources: a.sources,
         latency_samples: a.latency_samples,
         redis_sessions: a.redis_sessions,

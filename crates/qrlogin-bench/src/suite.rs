@@ -33,8 +33,10 @@ pub struct Settings {
     pub connections: usize,
     /// Concurrent logins of the flow run.
     pub flow_workers: usize,
-    /// Waiters held at once, per transport.
+    /// Waiters held at once, per transport, over HTTP/1.1 (a connection each).
     pub waiters: usize,
+    /// Waiters held at once, per transport, as HTTP/2 streams.
+    pub waiters_h2: usize,
     /// `127.0.0.x` source addresses for the waiters.
     pub sources: u8,
     /// Samples of the single-confirm latency run.
@@ -60,7 +62,7 @@ pub struct Targets {
     pub redis_url: Option<String>,
     /// The Node `oidc-provider` peer.
     pub peer: Option<Server>,
-    /// Fresh servers for the waiters runs, one per transport (memory, Redis): RSS
+    /// Fresh servers for the waiters runs, one per [`waiters::WAYS`] (memory, Redis): RSS
     /// never shrinks after a free, so a server that already held waiters would hide
     /// the cost of the next transport's. Empty: reuse `memory` / `redis`.
     pub fresh: [Vec<Server>; 2],
@@ -100,7 +102,7 @@ pub struct Results {
     pub flow: [Run<FlowResult>; 2],
     /// Single confirm latency: memory, Redis same instance, Redis across instances.
     pub latency: [Vec<Run<LatencyResult>>; 3],
-    /// Mass waiters per transport: memory, Redis.
+    /// Mass waiters per [`waiters::WAYS`]: memory, Redis.
     pub waiters: [Vec<Run<WaitersResult>>; 2],
     /// Redis bytes per pending session.
     pub redis_memory: Run<RedisMemory>,
@@ -226,11 +228,12 @@ pub async fn run_all(t: &Targets, s: &Settings) -> Results {
         peer::run(p.addr, s.connections, s.duration, 200, p.pid)
     })
     .await;
-    let w = waiters::Options {
-        waiters: s.waiters,
+    let w = |http2| waiters::Options {
+        waiters: if http2 { s.waiters_h2 } else { s.waiters },
         sources: s.sources,
         confirmers: 32,
         timeout: s.timeout,
+        http2,
     };
     let mut waits = Vec::new();
     for (k, (name, srv)) in [("memory", t.memory), ("redis", t.redis)]
@@ -238,9 +241,10 @@ pub async fn run_all(t: &Targets, s: &Settings) -> Results {
         .enumerate()
     {
         let mut per = Vec::new();
-        for (i, tr) in Transport::ALL.into_iter().enumerate() {
+        for (i, (tr, http2)) in waiters::WAYS.into_iter().enumerate() {
             let srv = t.fresh[k].get(i).copied().or(srv);
-            step(&format!("waiters: {name}, {}", tr.name()));
+            step(&format!("waiters: {name}, {}", waiters::label(tr, http2)));
+            let w = w(http2);
             per.push(attempt(srv, absent(name), |q| waiters::run(q.addr, tr, &w, q.pid)).await);
         }
         waits.push(per);

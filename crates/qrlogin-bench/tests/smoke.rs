@@ -95,6 +95,7 @@ async fn every_scenario_runs_briefly_against_in_process_servers() {
         connections: 4,
         flow_workers: 4,
         waiters: 20,
+        waiters_h2: 20,
         sources: 2,
         latency_samples: 5,
         redis_sessions: 50,
@@ -116,6 +117,18 @@ async fn every_scenario_runs_briefly_against_in_process_servers() {
     for (i, runs) in r.waiters.iter().enumerate() {
         runs.iter()
             .for_each(|run| check(&format!("waiters {i}"), run));
+    }
+    assert_eq!(
+        r.waiters[0].len(),
+        6,
+        "three transports over HTTP/1.1 and HTTP/2"
+    );
+    for run in &r.waiters[0] {
+        let Run::Done(w) = run else {
+            panic!("every waiters run on memory runs: {run:?}")
+        };
+        let way = qrlogin_bench::scenarios::waiters::label(w.transport, w.http2);
+        assert_eq!((w.held, w.answered), (w.wanted, w.wanted), "{way}");
     }
     check("redis-memory", &r.redis_memory);
     let md = qrlogin_bench::report::markdown(&r, "today", "./bench/run.sh", 1.0);

@@ -4,6 +4,7 @@
 use super::{k, ratio, why, WRK_CEILING};
 use crate::push::Transport;
 use crate::scenarios::status::Throughput;
+use crate::scenarios::waiters::{label, WAYS};
 use crate::stats::{ms, Latency};
 use crate::suite::{Results, Run};
 use std::fmt::Write as _;
@@ -125,7 +126,7 @@ pub(super) fn details(o: &mut String, r: &Results, ceil: Option<&Throughput>) {
     let _ = writeln!(o, "\n## Many PCs waiting at once, then all confirmed\n\nLatency: each PC's confirm sent → its answer, while all confirms go out over 32 connections.\n");
     let _ = writeln!(o, "| store | transport | held / asked | server RSS per waiter | open s | confirm s | answered | p50 ms | p99 ms | max ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (i, store) in ["memory", "Redis"].into_iter().enumerate() {
-        for (tr, w) in Transport::ALL.iter().zip(&r.waiters[i]) {
+        for ((tr, http2), w) in WAYS.iter().zip(&r.waiters[i]) {
             match w {
                 Run::Done(w) => {
                     let per = w
@@ -133,13 +134,13 @@ pub(super) fn details(o: &mut String, r: &Results, ceil: Option<&Throughput>) {
                         .map_or("?".into(), |b| format!("{b:.0} B"));
                     let l = &w.latency;
                     let _ = writeln!(o, "| {store} | {} | {} / {} | {per} | {:.1} | {:.1} | {} | {:.1} | {:.1} | {:.1} |",
-                        w.transport.name(), w.held, w.wanted, w.open_s, w.confirm_s, w.answered, ms(l.p50_us), ms(l.p99_us), ms(l.max_us));
+                        label(w.transport, w.http2), w.held, w.wanted, w.open_s, w.confirm_s, w.answered, ms(l.p50_us), ms(l.p99_us), ms(l.max_us));
                 }
                 other => {
                     let _ = writeln!(
                         o,
                         "| {store} | {} | {} | | | | | | | |",
-                        tr.name(),
+                        label(*tr, *http2),
                         why(other)
                     );
                 }

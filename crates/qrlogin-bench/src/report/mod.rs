@@ -3,6 +3,7 @@
 
 use crate::push::Transport;
 use crate::scenarios::status::Throughput;
+use crate::scenarios::waiters::{label, WAYS};
 use crate::stats::ms;
 
 mod details;
@@ -146,8 +147,8 @@ fn targets(o: &mut String, r: &Results, ceil: Option<&Throughput>) {
         );
     }
     for (i, store) in ["memory", "Redis"].into_iter().enumerate() {
-        for (tr, w) in Transport::ALL.iter().zip(&r.waiters[i]) {
-            let name = tr.name();
+        for ((tr, http2), w) in WAYS.iter().zip(&r.waiters[i]) {
+            let name = label(*tr, *http2);
             let (measured, verdict) = match w {
                 Run::Done(w) => {
                     let per = w
@@ -155,7 +156,7 @@ fn targets(o: &mut String, r: &Results, ceil: Option<&Throughput>) {
                         .map_or("? B".into(), |b| format!("{b:.0} B"));
                     let ok = w.held >= 50_000 && w.bytes_per_waiter.is_some_and(|b| b <= 4096.0);
                     let cap = match open_files_limit() {
-                        Some(n) if n < 50_000 && w.held < 50_000 => {
+                        Some(n) if n < 50_000 && w.held < 50_000 && !w.http2 => {
                             format!(" (open files limit {n} caps one process here)")
                         }
                         _ => String::new(),

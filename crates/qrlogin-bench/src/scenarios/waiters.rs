@@ -2,14 +2,18 @@
 //! memory per waiter, then confirms every QR session and records, per PC, the time from
 //! its confirm leaving the phone to its answer arriving.
 //!
-//! Waiters connect from several `127.0.0.x` source addresses: each has its own ~28k
-//! ephemeral ports, so 50,000 connections to one server port fit.
+//! Over HTTP/1.1 each waiter is a connection of its own, from several `127.0.0.x`
+//! source addresses (each has its own ~28k ephemeral ports); over HTTP/2 waiters are
+//! streams, [`push_h2::STREAMS_PER_CONN`] to a connection.
 
 use crate::api::{confirm_req, create_many, expect, login, scan_many};
 use crate::http::Conn;
-use crate::push::{open, Transport};
+use crate::push::{open, Transport, Waiter};
+use crate::push_h2::{self, H2Waiter};
 use crate::stats::{rss_bytes, Latency};
 use anyhow::Context as _;
+use bytes::Bytes;
+use h2::client::SendRequest;
 use serde::Serialize;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -28,6 +32,9 @@ pub struct Options {
     pub confirmers: usize,
     /// Longest wait for any one phase (opening, answers).
     pub timeout: Duration,
+    /// Waiters as streams of shared HTTP/2 connections instead of one HTTP/1.1
+    /// connection each.
+    pub http2: bool,
 }
 
 /// What holding N waiters cost and how fast they were all answered.
@@ -35,6 +42,8 @@ pub struct Options {
 pub struct WaitersResult {
     /// Transport measured.
     pub transport: Transport,
+    /// Streams of shared HTTP/2 connections (else one HTTP/1.1 connection each).
+    pub http2: bool,
     /// Waiters asked for.
     pub wanted: usize,
     /// Waiters open at once.
@@ -49,6 +58,23 @@ pub struct WaitersResult {
     pub answered: usize,
     /// Confirm sent → PC answered, over every answered PC.
     pub latency: Latency,
+}
+
+/// Every way the scenario holds waiters, in report order: each transport over
+/// HTTP/1.1 (a connection each), then over HTTP/2 (streams of shared connections).
+pub const WAYS: [(Transport, bool); 6] = [
+    (Transport::LongPoll, false),
+    (Transport::Sse, false),
+    (Transport::Ws, false),
+    (Transport::LongPoll, true),
+    (Transport::Sse, true),
+    (Transport::Ws, true),
+];
+
+/// "long poll, HTTP/2" and the like, for steps and reports.
+pub fn label(transport: Transport, http2: bool) -> String {
+    let http = if http2 { "HTTP/2 streams" } else { "HTTP/1.1" };
+    format!("{}, {http}", transport.name())
 }
 
 /// Nanoseconds since `base`, never 0 (0 means "not yet").
@@ -67,8 +93,12 @@ pub async fn run(
     let phone = login(addr, "alice", "bench-waiters").await?;
     let qrs = Arc::new(create_many(addr, n, 32).await?);
     let tickets = scan_many(addr, &phone, &qrs, 32).await?;
+    let h2 = match opts.http2 {
+        true => push_h2::connect_many(addr, n).await?,
+        false => Vec::new(),
+    };
     // Probe first: a missing endpoint is "not run", not 50,000 failures.
-    drop(open(addr, None, &qrs[0], transport, ("scanned", 2)).await?);
+    drop(Held::open(addr, None, h2.first(), &qrs[0], transport).await?);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let rss0 = server_pid.and_then(rss_bytes);
 
@@ -93,11 +123,12 @@ pub async fn run(
             2 + (i % opts.sources.max(1) as usize) as u8,
         ));
         let timeout = opts.timeout;
+        let conn = h2.get(i / push_h2::STREAMS_PER_CONN).cloned();
         tasks.push(tokio::spawn(async move {
             let permit = gate.acquire_owned().await;
             let w = tokio::time::timeout(
                 timeout,
-                open(addr, Some(source), &qrs[i], transport, ("scanned", 2)),
+                Held::open(addr, Some(source), conn.as_ref(), &qrs[i], transport),
             )
             .await;
             drop(permit);
@@ -143,6 +174,7 @@ pub async fn run(
         .collect();
     Ok(WaitersResult {
         transport,
+        http2: opts.http2,
         wanted: n,
         held,
         bytes_per_waiter,
@@ -151,6 +183,42 @@ pub async fn run(
         answered: samples.len(),
         latency: Latency::of(&mut samples),
     })
+}
+
+/// A waiter over either protocol.
+enum Held {
+    /// One HTTP/1.1 connection.
+    One(Waiter),
+    /// One stream of a shared HTTP/2 connection.
+    Two(H2Waiter, Transport),
+}
+
+impl Held {
+    /// Opens a waiter on a QR session in `scanned` at version 2: on `h2` when given.
+    async fn open(
+        addr: SocketAddr,
+        source: Option<IpAddr>,
+        h2: Option<&SendRequest<Bytes>>,
+        qr: &crate::api::Qr,
+        transport: Transport,
+    ) -> anyhow::Result<Self> {
+        let current = ("scanned", 2);
+        Ok(match h2 {
+            Some(conn) => Held::Two(
+                push_h2::open(conn, qr, transport, current).await?,
+                transport,
+            ),
+            None => Held::One(open(addr, source, qr, transport, current).await?),
+        })
+    }
+
+    /// Waits until the status is `state`.
+    async fn wait_for(&mut self, state: &str) -> anyhow::Result<()> {
+        match self {
+            Held::One(w) => w.wait_for(state).await,
+            Held::Two(w, transport) => w.wait_for(state, *transport).await,
+        }
+    }
 }
 
 /// Waits (bounded) until the server's `qrlogin_waiters` gauge reaches `held`, so long
