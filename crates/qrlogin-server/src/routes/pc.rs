@@ -123,9 +123,13 @@ pub async fn status(
     let s = qr::authorize_pc(&state, &id, &headers).await?.at(now_ms());
     let hold = wait > 0 && q.since == Some(s.version) && !s.state.is_terminal();
     let s = if hold {
+        // A held request may wait a minute, tens of thousands at once: free what the
+        // wait does not need (the headers, this read) before it starts.
+        let since = s.version;
+        drop((headers, s));
         let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
         let mut w = Watcher::new(&state, &id).await?;
-        w.until_changed(s.version, deadline).await?
+        w.until_changed(since, deadline).await?
     } else {
         s
     };

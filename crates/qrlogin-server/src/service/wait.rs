@@ -82,6 +82,8 @@ impl Watcher {
             }
             let to_expiry = Duration::from_millis((s.expires_at - now_ms()).max(0) as u64);
             let wake = deadline.min(Instant::now() + to_expiry);
+            // Not kept across the wait: `last` already holds it, once per waiter.
+            drop(s);
             tokio::select! {
                 _ = self.sub.changed() => {}
                 _ = tokio::time::sleep_until(wake) => {}
