@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
-use axum::http::{header, request::Parts, HeaderMap};
+use axum::http::{header, request::Parts, HeaderMap, HeaderValue};
 use qrlogin_core::{ErrorCode, QrId};
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
@@ -104,9 +104,33 @@ impl<S: Send + Sync> FromRequestParts<S> for QrPath {
 /// The bearer token of the `Authorization` header, if any. Only the header: secrets
 /// never travel in URLs.
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = v.split_once(' ')?;
+    bearer_of(headers.get(header::AUTHORIZATION)?)
+}
+
+/// The token of an `Authorization: Bearer <token>` value.
+fn bearer_of(v: &HeaderValue) -> Option<&str> {
+    let (scheme, token) = v.to_str().ok()?.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The `Authorization` header alone, for handlers that need no other header: axum's
+/// `HeaderMap` extractor clones every header of every request, and a held long poll
+/// keeps its extractors for up to a minute, tens of thousands at once.
+pub struct Authorization(Option<HeaderValue>);
+
+impl Authorization {
+    /// The bearer token, if the header is a well-formed `Bearer` one.
+    pub fn bearer(&self) -> Option<&str> {
+        self.0.as_ref().and_then(bearer_of)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Authorization {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.headers.get(header::AUTHORIZATION).cloned()))
+    }
 }
 
 /// What the server knows of the caller: IP and user agent, recorded for the phone to

@@ -2,12 +2,15 @@
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::Method;
-use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Mutex, OnceLock, RwLock};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
+use tower::{Layer, Service};
 
 /// The process-wide recorder: metrics are global in the `metrics` crate, and several
 /// servers in one test process share it.
@@ -85,22 +88,83 @@ fn method_label(m: &Method) -> &'static str {
 }
 
 /// Counts requests by method, route template (never the raw path: it holds ids) and
-/// status, and records their duration.
-pub async fn track(req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", |p| route_label(p.as_str()));
-    let method = method_label(req.method());
-    let start = Instant::now();
-    let res = next.run(req).await;
-    let status = res.status();
-    let elapsed = start.elapsed();
-    // The route template, never the raw path or query: no id or token reaches the log.
-    tracing::debug!(%method, %route, status = status.as_u16(), elapsed_ms = elapsed.as_secs_f64() * 1000.0, "request");
-    let status = status_label(status.as_u16());
-    record(method, route, status, elapsed);
-    res
+/// status, and records their duration. A tower layer, not `middleware::from_fn`: its
+/// future wraps the inner one in place, where `from_fn` boxed a ~1 KiB future for every
+/// request, kept for the whole minute of every held long poll.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TrackLayer;
+
+impl<S> Layer<S> for TrackLayer {
+    type Service = Track<S>;
+
+    fn layer(&self, inner: S) -> Track<S> {
+        Track { inner }
+    }
+}
+
+/// The service of [`TrackLayer`].
+#[derive(Debug, Clone)]
+pub struct Track<S> {
+    inner: S,
+}
+
+impl<S> Service<Request> for Track<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = TrackFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let route = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("unmatched", |p| route_label(p.as_str()));
+        let method = method_label(req.method());
+        TrackFuture {
+            inner: self.inner.call(req),
+            method,
+            route,
+            start: Instant::now(),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The inner response future, and what to record when it is ready.
+    pub struct TrackFuture<F> {
+        #[pin]
+        inner: F,
+        method: &'static str,
+        route: &'static str,
+        start: Instant,
+    }
+}
+
+impl<F, E> Future for TrackFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let res = std::task::ready!(this.inner.poll(cx));
+        if let Ok(res) = &res {
+            let (method, route) = (*this.method, *this.route);
+            let status = res.status();
+            let elapsed = this.start.elapsed();
+            // The route template, never the raw path or query: no id or token is logged.
+            tracing::debug!(%method, %route, status = status.as_u16(), elapsed_ms = elapsed.as_secs_f64() * 1000.0, "request");
+            record(method, route, status_label(status.as_u16()), elapsed);
+        }
+        Poll::Ready(res)
+    }
 }
 
 /// Counts one request and records its duration, through the handles of its (method,

@@ -87,7 +87,7 @@ pub fn finish(app: Router<AppState>, state: AppState) -> Router {
                 "method not allowed on this route",
             )
         })
-        .layer(axum::middleware::from_fn(telemetry::track))
+        .layer(telemetry::TrackLayer)
         .layer(CatchPanicLayer::custom(on_panic))
         .with_state(state)
 }

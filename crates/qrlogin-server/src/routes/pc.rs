@@ -1,7 +1,7 @@
 //! PC endpoints: create a QR session, its image, status with long poll, redeem, cancel.
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ClientInfo, OptionalJson, QrPath};
+use crate::extract::{Authorization, ClientInfo, OptionalJson, QrPath};
 use crate::qrimage;
 use crate::service::accounts::account_view;
 use crate::service::{qr, wait::Watcher};
@@ -109,7 +109,7 @@ pub struct StatusQuery {
 pub async fn status(
     State(state): State<AppState>,
     QrPath(id): QrPath,
-    headers: HeaderMap,
+    auth: Authorization,
     query: Result<Query<StatusQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
     let Query(q) =
@@ -120,13 +120,15 @@ pub async fn status(
             "wait must be 0..={MAX_WAIT}"
         )));
     }
-    let s = qr::authorize_pc(&state, &id, &headers).await?.at(now_ms());
+    let s = qr::authorize_poll_token(&state, &id, auth.bearer())
+        .await?
+        .at(now_ms());
     let hold = wait > 0 && q.since == Some(s.version) && !s.state.is_terminal();
     let s = if hold {
         // A held request may wait a minute, tens of thousands at once: free what the
-        // wait does not need (the headers, this read) before it starts.
+        // wait does not need (the token, this read) before it starts.
         let since = s.version;
-        drop((headers, s));
+        drop((auth, s));
         let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
         let mut w = Watcher::new(&state, &id).await?;
         w.until_changed(since, deadline).await?

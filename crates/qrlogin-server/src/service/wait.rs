@@ -16,7 +16,7 @@ use tokio::time::Instant;
 /// A waiter on one QR session. Holding it counts against the instance's waiter cap.
 pub struct Watcher {
     state: AppState,
-    id: QrId,
+    /// Also knows the session's id: one copy of it per waiter, not two.
     sub: Subscription,
     /// The last state read, answered if the store fails mid-wait.
     last: Option<QrSession>,
@@ -47,7 +47,6 @@ impl Watcher {
         let sub = state.qr.subscribe(id).await?;
         Ok(Self {
             state: state.clone(),
-            id: id.clone(),
             sub,
             last: None,
             _slot: slot,
@@ -56,7 +55,7 @@ impl Watcher {
 
     /// The session as of now (read after subscribing).
     pub async fn current(&mut self) -> ApiResult<QrSession> {
-        let s = match self.state.qr.get(&self.id).await {
+        let s = match self.state.qr.get(self.sub.id()).await {
             Ok(Some(s)) => s.at(now_ms()),
             Ok(None) => return Err(ApiError::qr_not_found()),
             // Mid-wait, a store failure answers the last known state, not an error page.
