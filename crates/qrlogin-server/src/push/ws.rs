@@ -12,15 +12,18 @@ use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpg
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use futures::{SinkExt, StreamExt};
 use qrlogin_core::api::Problem;
 use qrlogin_core::time::now_ms;
 use qrlogin_core::QrId;
 use serde::Deserialize;
 use std::time::Duration;
 
-/// Read buffer and largest accepted message: an auth message is under 100 bytes.
-const WS_BUFFER: usize = 4 * 1024;
+/// Largest accepted message or frame: an auth message is under 100 bytes.
+const WS_MAX_MESSAGE: usize = 4 * 1024;
+
+/// Read buffer: one auth message fits; a larger frame grows it as needed (up to
+/// [`WS_MAX_MESSAGE`]). Every waiting socket keeps this buffer.
+const WS_READ_BUFFER: usize = 256;
 
 /// How long a browser has to send its auth message.
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -59,15 +62,16 @@ pub async fn upgrade(
     // waiting PC.
     let ws = ws
         .map_err(|_| ApiError::bad_request("expected a WebSocket upgrade request"))?
-        .read_buffer_size(WS_BUFFER)
+        .read_buffer_size(WS_READ_BUFFER)
         .write_buffer_size(0)
-        .max_message_size(WS_BUFFER)
-        .max_frame_size(WS_BUFFER);
+        .max_message_size(WS_MAX_MESSAGE)
+        .max_frame_size(WS_MAX_MESSAGE);
     let watcher = Watcher::new(&state, &id).await?;
     Ok(ws.on_upgrade(move |socket| run(socket, state, id, authed, watcher)))
 }
 
-async fn close(mut socket: WebSocket, code: u16, reason: &str) {
+/// Sends a close frame; the socket is done after it.
+async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
     let frame = CloseFrame {
         code,
         reason: reason.into(),
@@ -104,75 +108,82 @@ async fn first_message_auth(
         .map(|_| ())
 }
 
-async fn run(mut socket: WebSocket, state: AppState, id: QrId, authed: bool, mut watcher: Watcher) {
-    if !authed {
-        if let Err(e) = first_message_auth(&mut socket, &state, &id).await {
-            let _ = socket.send(Message::Text(problem_text(&e).into())).await;
-            return close(socket, close_code::POLICY, e.code.as_str()).await;
+/// Authenticates a socket by its first message; on failure tells the client why and
+/// closes. Whether the socket may go on.
+async fn authenticate(socket: &mut WebSocket, state: &AppState, id: &QrId) -> bool {
+    let Err(e) = first_message_auth(socket, state, id).await else {
+        return true;
+    };
+    let _ = socket.send(Message::Text(problem_text(&e).into())).await;
+    close(socket, close_code::POLICY, e.code.as_str()).await;
+    false
+}
+
+/// The task of one socket, alive as long as its PC waits, so its size is the memory of
+/// a waiting WebSocket PC. Hence: a plain fn returning an `async move` block (an
+/// `async fn` keeps its arguments twice, as arguments and as locals); no split into
+/// halves (that moves the socket into a shared lock); the rare first-message
+/// authentication in a box of its own.
+fn run(
+    mut socket: WebSocket,
+    state: AppState,
+    id: QrId,
+    authed: bool,
+    mut watcher: Watcher,
+) -> impl std::future::Future<Output = ()> + Send {
+    async move {
+        if !authed && !Box::pin(authenticate(&mut socket, &state, &id)).await {
+            return;
         }
-    }
-    let (mut tx, mut rx) = socket.split();
-    let mut last: Option<u64> = None;
-    loop {
-        let next = match last {
-            None => watcher.current().await,
-            Some(v) => {
-                let deadline = tokio::time::Instant::now() + KEEP_ALIVE;
-                tokio::select! {
-                    s = watcher.until_changed(v, deadline) => s,
-                    incoming = rx.next() => match incoming {
-                        // The client left, or broke the protocol: stop waiting for it.
-                        None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
-                        Some(Ok(_)) => continue,
-                    },
+        let mut last: Option<u64> = None;
+        loop {
+            let next = match last {
+                None => watcher.current().await,
+                Some(v) => {
+                    let deadline = tokio::time::Instant::now() + KEEP_ALIVE;
+                    // Both futures are dropped when one completes, so the socket is free
+                    // to send afterwards; a partly received frame stays buffered in it.
+                    tokio::select! {
+                        s = watcher.until_changed(v, deadline) => s,
+                        incoming = socket.recv() => match incoming {
+                            // The client left, or broke the protocol: stop waiting for it.
+                            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                            Some(Ok(_)) => continue,
+                        },
+                    }
+                }
+            };
+            let s = match next {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = socket.send(Message::Text(problem_text(&e).into())).await;
+                    return close(&mut socket, close_code::AGAIN, e.code.as_str()).await;
+                }
+            };
+            let statuses = s.statuses_since(last, now_ms());
+            if statuses.is_empty() {
+                if watcher.shutting_down() {
+                    return close(&mut socket, close_code::AWAY, "server shutting down").await;
+                }
+                // A quiet round: ping, so intermediaries keep the connection open.
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            // Every version since the last message, so quick successive changes each arrive.
+            for st in &statuses {
+                let Ok(text) = serde_json::to_string(st) else {
+                    return;
+                };
+                if socket.send(Message::Text(text.into())).await.is_err() {
+                    return;
                 }
             }
-        };
-        let s = match next {
-            Ok(s) => s,
-            Err(e) => {
-                let _ = tx.send(Message::Text(problem_text(&e).into())).await;
-                let frame = CloseFrame {
-                    code: close_code::AGAIN,
-                    reason: e.code.as_str().into(),
-                };
-                let _ = tx.send(Message::Close(Some(frame))).await;
-                return;
+            last = Some(s.version);
+            if s.state.is_terminal() {
+                return close(&mut socket, close_code::NORMAL, s.state.as_str()).await;
             }
-        };
-        let statuses = s.statuses_since(last, now_ms());
-        if statuses.is_empty() {
-            if watcher.shutting_down() {
-                let frame = CloseFrame {
-                    code: close_code::AWAY,
-                    reason: "server shutting down".into(),
-                };
-                let _ = tx.send(Message::Close(Some(frame))).await;
-                return;
-            }
-            // A quiet round: ping, so intermediaries keep the connection open.
-            if tx.send(Message::Ping(Default::default())).await.is_err() {
-                return;
-            }
-            continue;
-        }
-        // Every version since the last message, so quick successive changes each arrive.
-        for st in &statuses {
-            let Ok(text) = serde_json::to_string(st) else {
-                return;
-            };
-            if tx.send(Message::Text(text.into())).await.is_err() {
-                return;
-            }
-        }
-        last = Some(s.version);
-        if s.state.is_terminal() {
-            let frame = CloseFrame {
-                code: close_code::NORMAL,
-                reason: s.state.as_str().into(),
-            };
-            let _ = tx.send(Message::Close(Some(frame))).await;
-            return;
         }
     }
 }
