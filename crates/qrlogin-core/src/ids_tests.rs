@@ -32,6 +32,36 @@ fn malformed_qr_ids_are_rejected() {
 }
 
 #[test]
+fn a_qr_id_parses_exactly_when_it_is_the_canonical_encoding_of_16_bytes() {
+    // Every possible last character: accepted iff decoding and encoding again gives
+    // the same text (what parse checked before it stopped allocating).
+    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for last in alphabet.chars() {
+        let text = format!("pB3xYz09-_AAAAAAAAAAA{last}");
+        let canonical = URL_SAFE_NO_PAD
+            .decode(&text)
+            .is_ok_and(|b| b.len() == 16 && URL_SAFE_NO_PAD.encode(&b) == text);
+        assert_eq!(QrId::parse(&text).is_ok(), canonical, "{text}");
+    }
+}
+
+#[test]
+fn parse_hash_hashes_what_parse_accepts_and_refuses_the_rest() {
+    let secret = Secret::generate(SecretKind::Poll);
+    let text = secret.expose();
+    assert_eq!(
+        Secret::parse_hash(SecretKind::Poll, text),
+        Ok(secret.hash())
+    );
+    assert!(
+        Secret::parse_hash(SecretKind::Mobile, text).is_err(),
+        "wrong kind"
+    );
+    assert!(Secret::parse_hash(SecretKind::Poll, &text[..text.len() - 1]).is_err());
+    assert!(Secret::parse_hash(SecretKind::Poll, &format!("{text}!")).is_err());
+}
+
+#[test]
 fn secrets_carry_their_prefix_and_256_bits() {
     for kind in [
         SecretKind::Poll,

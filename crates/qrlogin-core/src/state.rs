@@ -221,12 +221,22 @@ impl QrSession {
     /// The session as of `now`: past `expires_at`, a non-terminal session reads as
     /// `expired` with its version one higher, exactly as if expiry had been written.
     pub fn at(&self, now: Millis) -> QrSession {
-        let mut s = self.clone();
-        if !s.state.is_terminal() && now >= s.expires_at {
-            s.state = QrState::Expired;
-            s.version += 1;
+        self.clone().into_at(now)
+    }
+
+    /// [`QrSession::at`] of a session the caller owns: no copy.
+    pub fn into_at(mut self, now: Millis) -> QrSession {
+        (self.state, self.version) = self.state_at(now);
+        self
+    }
+
+    /// State and version as of `now` (see [`QrSession::at`]).
+    fn state_at(&self, now: Millis) -> (QrState, u64) {
+        if !self.state.is_terminal() && now >= self.expires_at {
+            (QrState::Expired, self.version + 1)
+        } else {
+            (self.state, self.version)
         }
-        s
     }
 
     /// When a store may forget this session: the grace period after its expiry.
@@ -302,17 +312,17 @@ impl QrSession {
     /// The PC's view at `now` (API.md status JSON): no token, no device id, no account
     /// detail beyond the scanner's display name and avatar.
     pub fn status(&self, now: Millis) -> Status {
-        let s = self.at(now);
+        let (state, version) = self.state_at(now);
         Status {
-            qr_id: s.id.to_string(),
-            state: s.state,
-            version: s.version,
-            expires_in: if s.state.is_terminal() {
+            qr_id: self.id.to_string(),
+            state,
+            version,
+            expires_in: if state.is_terminal() {
                 0
             } else {
-                secs_until(now, s.expires_at)
+                secs_until(now, self.expires_at)
             },
-            scanner: s.scanner.as_ref().map(|sc| PublicProfile {
+            scanner: self.scanner.as_ref().map(|sc| PublicProfile {
                 display_name: sc.display_name.clone(),
                 avatar_url: sc.avatar_url.clone(),
             }),

@@ -60,6 +60,9 @@ pub struct WaitersResult {
     pub latency: Latency,
 }
 
+/// Most waiters sent but not yet registered by the server at any time.
+const ARRIVING: usize = 256;
+
 /// Every way the scenario holds waiters, in report order: each transport over
 /// HTTP/1.1 (a connection each), then over HTTP/2 (streams of shared connections).
 pub const WAYS: [(Transport, bool); 6] = [
@@ -108,7 +111,15 @@ pub async fn run(
     let failed = Arc::new(AtomicUsize::new(0));
     let gate = Arc::new(Semaphore::new(256));
     let mut tasks = Vec::with_capacity(n);
+    let until = Instant::now() + opts.timeout;
     for i in 0..n {
+        if i >= ARRIVING && i % ARRIVING == 0 {
+            // PCs arrive over time, not all in one instant: at most ARRIVING requests
+            // the server has not registered yet. (A long poll is "open" once sent, so
+            // without this 50,000 would land at once, and the memory figure would be
+            // that burst's transient buffers, not what a held waiter costs.)
+            wait_held(addr, i - ARRIVING, until).await;
+        }
         let (qrs, answered, opened, failed, gate) = (
             qrs.clone(),
             answered.clone(),
@@ -142,7 +153,6 @@ pub async fn run(
             }
         }));
     }
-    let until = Instant::now() + opts.timeout;
     while opened.load(Ordering::Relaxed) + failed.load(Ordering::Relaxed) < n
         && Instant::now() < until
     {
@@ -239,7 +249,7 @@ async fn wait_held(addr: SocketAddr, held: usize, until: Instant) {
             .and_then(|l| l.split(' ').nth(1)?.parse::<f64>().ok());
         match gauge {
             Some(g) if g as usize + 1 >= held => return,
-            Some(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            Some(_) => tokio::time::sleep(Duration::from_millis(20)).await,
             None => return,
         }
     }

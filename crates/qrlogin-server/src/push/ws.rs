@@ -124,6 +124,7 @@ async fn authenticate(socket: &mut WebSocket, state: &AppState, id: &QrId) -> bo
 /// `async fn` keeps its arguments twice, as arguments and as locals); no split into
 /// halves (that moves the socket into a shared lock); the rare first-message
 /// authentication in a box of its own.
+#[allow(clippy::manual_async_fn)] // on purpose: 2.0 KB of state instead of 2.9 KB
 fn run(
     mut socket: WebSocket,
     state: AppState,
@@ -153,20 +154,26 @@ fn run(
                     }
                 }
             };
-            let s = match next {
-                Ok(s) => s,
+            // Only what the sends need is kept across them, not the session itself.
+            let (statuses, version, state) = match next {
+                Ok(s) => (s.statuses_since(last, now_ms()), s.version, s.state),
                 Err(e) => {
-                    let _ = socket.send(Message::Text(problem_text(&e).into())).await;
-                    return close(&mut socket, close_code::AGAIN, e.code.as_str()).await;
+                    let text = problem_text(&e);
+                    let code = e.code.as_str();
+                    let _ = socket.send(Message::Text(text.into())).await;
+                    return close(&mut socket, close_code::AGAIN, code).await;
                 }
             };
-            let statuses = s.statuses_since(last, now_ms());
             if statuses.is_empty() {
                 if watcher.shutting_down() {
                     return close(&mut socket, close_code::AWAY, "server shutting down").await;
                 }
                 // A quiet round: ping, so intermediaries keep the connection open.
-                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                if socket
+                    .send(Message::Ping(Default::default()))
+                    .await
+                    .is_err()
+                {
                     return;
                 }
                 continue;
@@ -180,9 +187,9 @@ fn run(
                     return;
                 }
             }
-            last = Some(s.version);
-            if s.state.is_terminal() {
-                return close(&mut socket, close_code::NORMAL, s.state.as_str()).await;
+            last = Some(version);
+            if state.is_terminal() {
+                return close(&mut socket, close_code::NORMAL, state.as_str()).await;
             }
         }
     }

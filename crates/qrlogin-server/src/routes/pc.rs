@@ -48,7 +48,7 @@ pub async fn create_qr(
 }
 
 async fn image(state: &AppState, id: &qrlogin_core::QrId, png: bool) -> ApiResult<Response> {
-    let s = qr::get(state, id).await?.at(now_ms());
+    let s = qr::get(state, id).await?.into_at(now_ms());
     if s.state == QrState::Expired {
         return Err(ApiError::new(
             ErrorCode::QrExpired,
@@ -106,40 +106,46 @@ pub struct StatusQuery {
 #[utoipa::path(get, path = "/api/v1/qr/{qr_id}", tag = "pc", params(("qr_id" = String, Path), StatusQuery),
     security(("poll_token" = [])),
     responses((status = 200, body = Status), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn status(
+// A plain fn returning an async block, not an `async fn`: an async fn keeps its
+// arguments twice in its state (as arguments and as locals), and this state is held for
+// the whole wait of every long poll.
+#[allow(clippy::manual_async_fn)]
+pub fn status(
     State(state): State<AppState>,
     QrPath(id): QrPath,
     auth: Authorization,
     query: Result<Query<StatusQuery>, axum::extract::rejection::QueryRejection>,
-) -> ApiResult<Response> {
-    let Query(q) =
-        query.map_err(|e| ApiError::bad_request(format!("bad query: {}", e.body_text())))?;
-    let wait = q.wait.unwrap_or(0);
-    if wait > MAX_WAIT {
-        return Err(ApiError::bad_request(format!(
-            "wait must be 0..={MAX_WAIT}"
-        )));
+) -> impl std::future::Future<Output = ApiResult<Response>> + Send {
+    async move {
+        let Query(q) =
+            query.map_err(|e| ApiError::bad_request(format!("bad query: {}", e.body_text())))?;
+        let wait = q.wait.unwrap_or(0);
+        if wait > MAX_WAIT {
+            return Err(ApiError::bad_request(format!(
+                "wait must be 0..={MAX_WAIT}"
+            )));
+        }
+        let s = qr::authorize_poll_token(&state, &id, auth.bearer())
+            .await?
+            .into_at(now_ms());
+        let hold = wait > 0 && q.since == Some(s.version) && !s.state.is_terminal();
+        let s = if hold {
+            // A held request may wait a minute, tens of thousands at once: free what
+            // the wait does not need (the token, this read) before it starts.
+            let since = s.version;
+            drop((auth, s));
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
+            let mut w = Watcher::new(&state, &id).await?;
+            w.until_changed(since, deadline).await?
+        } else {
+            s
+        };
+        Ok((
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(s.status(now_ms())),
+        )
+            .into_response())
     }
-    let s = qr::authorize_poll_token(&state, &id, auth.bearer())
-        .await?
-        .at(now_ms());
-    let hold = wait > 0 && q.since == Some(s.version) && !s.state.is_terminal();
-    let s = if hold {
-        // A held request may wait a minute, tens of thousands at once: free what the
-        // wait does not need (the token, this read) before it starts.
-        let since = s.version;
-        drop((auth, s));
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
-        let mut w = Watcher::new(&state, &id).await?;
-        w.until_changed(since, deadline).await?
-    } else {
-        s
-    };
-    Ok((
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(s.status(now_ms())),
-    )
-        .into_response())
 }
 
 /// Redeems a confirmed QR session for a PC session, exactly once.

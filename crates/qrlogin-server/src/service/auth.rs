@@ -29,9 +29,7 @@ impl Phone {
 
 fn token_hash(parts: &Parts, kind: SecretKind) -> Result<TokenHash, ApiError> {
     let t = bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
-    Ok(Secret::parse(kind, t)
-        .map_err(|_| ApiError::unauthorized())?
-        .hash())
+    Secret::parse_hash(kind, t).map_err(|_| ApiError::unauthorized())
 }
 
 impl FromRequestParts<AppState> for Phone {
@@ -47,9 +45,8 @@ impl FromRequestParts<AppState> for Phone {
 /// an extractor, so a handler can run it side by side with its own store read.
 pub async fn phone(state: &AppState, headers: &HeaderMap) -> Result<Phone, ApiError> {
     let token = bearer(headers).ok_or_else(ApiError::unauthorized)?;
-    let hash = Secret::parse(SecretKind::Mobile, token)
-        .map_err(|_| ApiError::unauthorized())?
-        .hash();
+    let hash =
+        Secret::parse_hash(SecretKind::Mobile, token).map_err(|_| ApiError::unauthorized())?;
     let token = state
         .accounts
         .mobile_token(&hash, now_ms())

@@ -96,9 +96,7 @@ pub async fn authorize_poll_token(
     token: Option<&str>,
 ) -> ApiResult<QrSession> {
     let token = token.ok_or_else(ApiError::unauthorized)?;
-    let hash = Secret::parse(SecretKind::Poll, token)
-        .map_err(|_| ApiError::unauthorized())?
-        .hash();
+    let hash = Secret::parse_hash(SecretKind::Poll, token).map_err(|_| ApiError::unauthorized())?;
     let session = state.qr.get(id).await?.ok_or_else(ApiError::qr_not_found)?;
     if session.poll_hash == hash {
         return Ok(session);

@@ -56,14 +56,14 @@ impl Watcher {
     /// The session as of now (read after subscribing).
     pub async fn current(&mut self) -> ApiResult<QrSession> {
         let s = match self.state.qr.get(self.sub.id()).await {
-            Ok(Some(s)) => s.at(now_ms()),
+            Ok(Some(s)) => s.into_at(now_ms()),
             Ok(None) => return Err(ApiError::qr_not_found()),
             // Mid-wait, a store failure answers the last known state, not an error page.
             Err(e) => {
                 return self
                     .last
                     .clone()
-                    .map(|s| s.at(now_ms()))
+                    .map(|s| s.into_at(now_ms()))
                     .ok_or_else(|| e.into())
             }
         };
