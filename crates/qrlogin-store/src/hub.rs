@@ -3,19 +3,31 @@
 //! Every backend funnels its change notifications (a local write for the memory store,
 //! a pub/sub message for Redis) into one [`Hub`]; each waiting long poll, SSE stream or
 //! WebSocket holds a [`Subscription`]. A waiter wakes in the same instant as the
-//! notification, with no polling, and an idle waiter costs one small channel receiver.
+//! notification, with no polling, and an idle waiter costs one
+//! reference to its session's small channel.
 
 use qrlogin_core::QrId;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::watch;
+use tokio::sync::Notify;
+
+/// What the waiters of one session share: a change counter and the waker of all of
+/// them. A `tokio::sync::watch` channel did the same in ~340 bytes per session, most of
+/// it wakers for many receivers; this is ~60, and there is one per waiting PC.
+struct Channel {
+    /// Bumped on every notification; each subscription remembers the last it saw.
+    changes: AtomicU64,
+    /// Wakes every waiter parked in [`Subscription::changed`].
+    notify: Notify,
+}
 
 /// Channels per QR session with at least one local waiter.
 #[derive(Default)]
 pub struct Hub {
     // A std Mutex, not a tokio one: nothing awaits while it is held, and it is held for
     // a map operation only.
-    channels: Mutex<HashMap<QrId, watch::Sender<u64>>>,
+    channels: Mutex<HashMap<QrId, Arc<Channel>>>,
 }
 
 impl Hub {
@@ -27,16 +39,16 @@ impl Hub {
     /// Registers a waiter for `id`.
     pub fn subscribe(self: &Arc<Self>, id: &QrId) -> Subscription {
         let mut map = self.channels.lock().expect("hub lock poisoned");
-        let rx = match map.get(id) {
-            Some(tx) => tx.subscribe(),
-            None => {
-                let (tx, rx) = watch::channel(0);
-                map.insert(id.clone(), tx);
-                rx
-            }
-        };
+        let channel = Arc::clone(map.entry(id.clone()).or_insert_with(|| {
+            Arc::new(Channel {
+                changes: AtomicU64::new(0),
+                notify: Notify::new(),
+            })
+        }));
+        let seen = channel.changes.load(Ordering::SeqCst);
         Subscription {
-            rx,
+            channel,
+            seen,
             id: id.clone(),
             hub: Arc::clone(self),
         }
@@ -45,8 +57,9 @@ impl Hub {
     /// Wakes every local waiter of `id`.
     pub fn notify(&self, id: &QrId) {
         let map = self.channels.lock().expect("hub lock poisoned");
-        if let Some(tx) = map.get(id) {
-            tx.send_modify(|g| *g = g.wrapping_add(1));
+        if let Some(c) = map.get(id) {
+            c.changes.fetch_add(1, Ordering::SeqCst);
+            c.notify.notify_waiters();
         }
     }
 
@@ -54,15 +67,17 @@ impl Hub {
     /// may have been missed, so that each re-reads its session).
     pub fn notify_all(&self) {
         let map = self.channels.lock().expect("hub lock poisoned");
-        for tx in map.values() {
-            tx.send_modify(|g| *g = g.wrapping_add(1));
+        for c in map.values() {
+            c.changes.fetch_add(1, Ordering::SeqCst);
+            c.notify.notify_waiters();
         }
     }
 
     /// How many waiters are registered now.
     pub fn waiters(&self) -> usize {
         let map = self.channels.lock().expect("hub lock poisoned");
-        map.values().map(|tx| tx.receiver_count()).sum()
+        // Every subscription holds one reference; the map holds the other.
+        map.values().map(|c| Arc::strong_count(c) - 1).sum()
     }
 
     /// Whether any local waiter follows `id` (backends may skip work for nobody).
@@ -77,7 +92,9 @@ impl Hub {
 /// One waiter's registration. Dropping it unregisters; the last one for a session
 /// removes the session's channel, so the hub only holds sessions someone waits for.
 pub struct Subscription {
-    rx: watch::Receiver<u64>,
+    channel: Arc<Channel>,
+    /// The channel's change count when this subscription last looked.
+    seen: u64,
     id: QrId,
     hub: Arc<Hub>,
 }
@@ -87,11 +104,17 @@ impl Subscription {
     /// after subscribing). Re-read the session then: a notification says "something
     /// changed", not what.
     pub async fn changed(&mut self) {
-        // The sender lives in the hub's map while this receiver exists, so this only
-        // fails if the hub itself is gone; then nothing will ever notify: wait forever
-        // and let the caller's deadline end the wait.
-        if self.rx.changed().await.is_err() {
-            std::future::pending::<()>().await;
+        loop {
+            // Created before the count is read: a `Notified` receives every
+            // `notify_waiters` from its creation on, so no notification can fall
+            // between the read and the wait.
+            let notified = self.channel.notify.notified();
+            let now = self.channel.changes.load(Ordering::SeqCst);
+            if now != self.seen {
+                self.seen = now;
+                return;
+            }
+            notified.await;
         }
     }
 
@@ -104,9 +127,9 @@ impl Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         let mut map = self.hub.channels.lock().expect("hub lock poisoned");
-        // Our receiver is still alive here; under the lock nobody can subscribe anew,
-        // so a count of 1 means we are the last.
-        if map.get(&self.id).is_some_and(|tx| tx.receiver_count() <= 1) {
+        // Under the lock nobody can subscribe anew, so two references (the map's and
+        // ours) mean we are the last.
+        if Arc::strong_count(&self.channel) <= 2 {
             map.remove(&self.id);
         }
     }
@@ -136,6 +159,45 @@ mod tests {
                 .await
                 .is_err()
         );
+    }
+
+    #[tokio::test]
+    async fn a_notification_before_the_wait_is_not_lost_and_is_seen_once() {
+        let hub = Hub::new();
+        let id = QrId::generate();
+        let mut w = hub.subscribe(&id);
+        hub.notify(&id);
+        hub.notify(&id);
+        tokio::time::timeout(Duration::from_secs(1), w.changed())
+            .await
+            .expect("the earlier notification counts");
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), w.changed())
+                .await
+                .is_err(),
+            "both notifications were seen by the one wake-up"
+        );
+        hub.notify(&id);
+        tokio::time::timeout(Duration::from_secs(1), w.changed())
+            .await
+            .expect("a later notification wakes it again");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_waiter_racing_a_notifier_on_another_thread_never_misses_the_last_change() {
+        let hub = Hub::new();
+        let id = QrId::generate();
+        for _ in 0..2_000 {
+            let mut w = hub.subscribe(&id);
+            let notifier = {
+                let (hub, id) = (Arc::clone(&hub), id.clone());
+                tokio::spawn(async move { hub.notify(&id) })
+            };
+            tokio::time::timeout(Duration::from_secs(1), w.changed())
+                .await
+                .expect("woken by the racing notification");
+            notifier.await.unwrap();
+        }
     }
 
     #[tokio::test]
