@@ -66,7 +66,9 @@ pub async fn upgrade(
         .write_buffer_size(0)
         .max_message_size(WS_MAX_MESSAGE)
         .max_frame_size(WS_MAX_MESSAGE);
-    let watcher = Watcher::new(&state, &id).await?;
+    // Boxed: axum's upgrade task keeps the callback's captures for the socket's whole
+    // life besides our own task state, so a 400-byte capture would be held twice.
+    let watcher = Box::new(Watcher::new(&state, &id).await?);
     Ok(ws.on_upgrade(move |socket| run(socket, state, id, authed, watcher)))
 }
 
@@ -130,7 +132,7 @@ fn run(
     state: AppState,
     id: QrId,
     authed: bool,
-    mut watcher: Watcher,
+    mut watcher: Box<Watcher>,
 ) -> impl std::future::Future<Output = ()> + Send {
     async move {
         if !authed && !Box::pin(authenticate(&mut socket, &state, &id)).await {
