@@ -119,6 +119,11 @@ fn bearer_of(v: &HeaderValue) -> Option<&str> {
 pub struct Authorization(Option<HeaderValue>);
 
 impl Authorization {
+    /// The header from headers a handler extracted anyway.
+    pub fn of(headers: &HeaderMap) -> Self {
+        Self(headers.get(header::AUTHORIZATION).cloned())
+    }
+
     /// The bearer token, if the header is a well-formed `Bearer` one.
     pub fn bearer(&self) -> Option<&str> {
         self.0.as_ref().and_then(bearer_of)
@@ -129,7 +134,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Authorization {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(parts.headers.get(header::AUTHORIZATION).cloned()))
+        Ok(Self::of(&parts.headers))
     }
 }
 

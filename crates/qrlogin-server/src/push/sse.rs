@@ -2,7 +2,7 @@
 //! the current status first, `Last-Event-ID` honoured, ends after a terminal state.
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::QrPath;
+use crate::extract::{Authorization, QrPath};
 use crate::push::KEEP_ALIVE;
 use crate::service::{qr, wait::Watcher};
 use crate::state::AppState;
@@ -30,7 +30,7 @@ pub async fn events(
     QrPath(id): QrPath,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    qr::authorize_pc(&state, &id, &headers).await?;
+    qr::authorize_pc(&state, &id, &Authorization::of(&headers)).await?;
     let last = match headers.get("last-event-id") {
         None => None,
         Some(v) => Some(

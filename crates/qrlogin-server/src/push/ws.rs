@@ -4,13 +4,12 @@
 //! `{"type":"auth","poll_token":"qlp_…"}` within 10 s.
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{bearer, QrPath};
+use crate::extract::{Authorization, QrPath};
 use crate::push::KEEP_ALIVE;
 use crate::service::{qr, wait::Watcher};
 use crate::state::AppState;
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use qrlogin_core::api::Problem;
 use qrlogin_core::time::now_ms;
@@ -44,10 +43,10 @@ struct AuthMessage {
 pub async fn upgrade(
     State(state): State<AppState>,
     QrPath(id): QrPath,
-    headers: HeaderMap,
+    auth: Authorization,
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
-    let authed = if bearer(&headers).is_some() {
+    let authed = if auth.bearer().is_some() {
         true
     } else {
         // No header: the session must exist; the token comes in the first message.
@@ -55,7 +54,7 @@ pub async fn upgrade(
         false
     };
     if authed {
-        qr::authorize_pc(&state, &id, &headers).await?;
+        qr::authorize_pc(&state, &id, &auth).await?;
     }
     // Small buffers: the server reads one short auth message at most and writes short
     // status messages, so tungstenite's 128 KiB defaults would be almost all waste per

@@ -7,7 +7,7 @@ use crate::service::accounts::account_view;
 use crate::service::{qr, wait::Watcher};
 use crate::state::AppState;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -125,7 +125,7 @@ pub fn status(
                 "wait must be 0..={MAX_WAIT}"
             )));
         }
-        let s = qr::authorize_poll_token(&state, &id, auth.bearer())
+        let s = qr::authorize_pc(&state, &id, &auth)
             .await?
             .into_at(now_ms());
         let hold = wait > 0 && q.since == Some(s.version) && !s.state.is_terminal();
@@ -156,9 +156,9 @@ pub fn status(
 pub async fn redeem(
     State(state): State<AppState>,
     QrPath(id): QrPath,
-    headers: HeaderMap,
+    auth: Authorization,
 ) -> ApiResult<Response> {
-    let s = qr::authorize_pc(&state, &id, &headers).await?;
+    let s = qr::authorize_pc(&state, &id, &auth).await?;
     let now = now_ms();
     let l = state.config.lifetimes;
     // Decide before creating anything, so a refused redeem leaves no trace.
@@ -215,9 +215,9 @@ pub async fn redeem(
 pub async fn cancel(
     State(state): State<AppState>,
     QrPath(id): QrPath,
-    headers: HeaderMap,
+    auth: Authorization,
 ) -> ApiResult<Json<Status>> {
-    let s = qr::authorize_pc(&state, &id, &headers).await?;
+    let s = qr::authorize_pc(&state, &id, &auth).await?;
     let next = qr::apply(&state, &id, &Command::PcCancel, Some(s)).await?;
     metrics::counter!("qrlogin_logins_total", "outcome" => "cancelled_by_pc").increment(1);
     Ok(Json(next.status(now_ms())))

@@ -1,9 +1,8 @@
 //! QR sessions: create, authorize the PC, and apply commands atomically.
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{bearer, ClientInfo};
+use crate::extract::{Authorization, ClientInfo};
 use crate::state::AppState;
-use axum::http::HeaderMap;
 use qrlogin_core::api::CreateQrResponse;
 use qrlogin_core::time::{now_ms, rfc3339, secs_until};
 use qrlogin_core::{
@@ -77,15 +76,15 @@ pub async fn get(state: &AppState, id: &QrId) -> ApiResult<QrSession> {
     state.qr.get(id).await?.ok_or_else(ApiError::qr_not_found)
 }
 
-/// Checks the poll token of `headers` against session `id` and returns the stored
-/// session. Missing or unknown token: 401; a valid token of another session: 403;
-/// no such session (never existed, or forgotten after expiry): 404.
+/// Checks the poll token of the request's `Authorization` against session `id` and
+/// returns the stored session. Missing or unknown token: 401; a valid token of another
+/// session: 403; no such session (never existed, or forgotten after expiry): 404.
 pub async fn authorize_pc(
     state: &AppState,
     id: &QrId,
-    headers: &HeaderMap,
+    auth: &Authorization,
 ) -> ApiResult<QrSession> {
-    authorize_poll_token(state, id, bearer(headers)).await
+    authorize_poll_token(state, id, auth.bearer()).await
 }
 
 /// [`authorize_pc`] for a token that arrived another way (the WebSocket's first
