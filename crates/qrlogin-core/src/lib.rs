@@ -9,9 +9,13 @@
 //! - [`api`]: the JSON bodies of HTTP API v1, shared by the server and the client so the
 //!   two cannot drift apart.
 //! - [`net`]: the "same network" heuristic shown to the phone.
+//! - [`account`]: account, session and event ids, usernames, the password length rule.
+//! - [`clock`]: the injected [`Clock`] (wall clock in production, [`ManualClock`] in tests).
 //! - [`time`]: timestamps as unix milliseconds, the one clock representation everywhere.
 
+pub mod account;
 pub mod api;
+pub mod clock;
 pub mod error;
 pub mod ids;
 pub mod net;
@@ -19,6 +23,8 @@ pub mod policy;
 pub mod state;
 pub mod time;
 
+pub use account::{AccountId, EventId, Invalid, SessionId, Username};
+pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use error::ErrorCode;
 pub use ids::{QrId, RandomId, Secret, SecretKind, TokenHash};
 pub use policy::Lifetimes;
