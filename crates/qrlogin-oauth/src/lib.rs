@@ -12,9 +12,15 @@
 //! - [`client`]: registered clients, grants, and client authentication.
 //! - [`scope`]: parsing requested scopes and checking them against the client's.
 //! - [`error`]: RFC 6749 §5.2 / RFC 8628 / RFC 8693 error responses.
+//! - [`authorize`]: the authorization request (error page vs. redirect) and the
+//!   checks at an authorization code's redemption.
+//! - [`device`]: the device authorization answer and the `slow_down` pacing.
+//! - [`token`]: token endpoint answers and token lifetimes.
 //! - [`discovery`]: the OpenID Provider metadata document.
 
+pub mod authorize;
 pub mod client;
+pub mod device;
 pub mod discovery;
 pub mod error;
 pub mod jwt;
@@ -22,10 +28,13 @@ pub mod keys;
 pub mod pkce;
 pub mod redirect;
 pub mod scope;
+pub mod token;
 pub mod user_code;
 pub mod verify;
 
+pub use authorize::{AuthorizationRequest, AuthorizeError, AuthorizeParams, CodeGrant};
 pub use client::{AuthMethod, Client, ClientCredentials, Grant};
+pub use device::{DeviceAuthorizationResponse, PollPace};
 pub use discovery::ProviderMetadata;
 pub use error::{ErrorCode, OAuthError};
 pub use jsonwebtoken::jwk::JwkSet;
@@ -34,5 +43,6 @@ pub use keys::{Alg, KeyError, SigningKey};
 pub use pkce::CodeChallenge;
 pub use redirect::RedirectError;
 pub use scope::Scopes;
+pub use token::TokenResponse;
 pub use user_code::UserCode;
 pub use verify::{ExternalClaims, VerifyError};
