@@ -1,8 +1,10 @@
 //! Signing: the ID tokens we issue, and any JWT with one of our keys (the same path
 //! signs the test issuers' tokens, so tests use real JWS, never hand-made ones).
-//! Verification lives in [`crate::verify`].
+//! Verification lives in [`crate::verify`]. Also the userinfo answer, which releases
+//! the same profile claims under the same rule.
 
 use crate::keys::SigningKey;
+use crate::scope::{self, Scopes};
 use jsonwebtoken::Header;
 use qrlogin_core::Millis;
 use serde::{Deserialize, Serialize};
@@ -70,6 +72,60 @@ impl IdTokenClaims {
             name: None,
             preferred_username: None,
             picture: None,
+        }
+    }
+}
+
+/// The profile claims of an account, released with scope `profile` only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profile {
+    /// Display name.
+    pub name: Option<String>,
+    /// Username.
+    pub preferred_username: Option<String>,
+    /// Avatar URL.
+    pub picture: Option<String>,
+}
+
+impl IdTokenClaims {
+    /// Adds the profile claims when `scopes` grants `profile`, and nothing otherwise.
+    pub fn with_profile(mut self, scopes: &Scopes, profile: &Profile) -> Self {
+        if scopes.contains(scope::PROFILE) {
+            self.name = profile.name.clone();
+            self.preferred_username = profile.preferred_username.clone();
+            self.picture = profile.picture.clone();
+        }
+        self
+    }
+}
+
+/// The answer of `/oauth2/userinfo` (OpenID Connect Core §5.3): `sub`, and the profile
+/// claims with scope `profile`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    /// The account id, the same `sub` as in the ID token.
+    pub sub: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
+    /// Avatar URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<String>,
+}
+
+impl UserInfo {
+    /// What the access token's `scopes` release about account `sub`.
+    pub fn new(sub: &str, scopes: &Scopes, profile: &Profile) -> Self {
+        let shown = scopes.contains(scope::PROFILE);
+        let pick = |v: &Option<String>| if shown { v.clone() } else { None };
+        Self {
+            sub: sub.to_owned(),
+            name: pick(&profile.name),
+            preferred_username: pick(&profile.preferred_username),
+            picture: pick(&profile.picture),
         }
     }
 }

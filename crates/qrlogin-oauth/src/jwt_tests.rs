@@ -46,3 +46,36 @@ fn id_tokens_signed_with_either_algorithm_verify_and_name_their_kid() {
         );
     }
 }
+
+fn alice() -> Profile {
+    Profile {
+        name: Some("Alice".into()),
+        preferred_username: Some("alice".into()),
+        picture: None,
+    }
+}
+
+#[test]
+fn profile_claims_are_released_with_the_profile_scope_only() {
+    let base = IdTokenClaims::qr_login(ISS, "acc_1", "shop", "ses_1", NOW, NOW, 600);
+    let with = base
+        .clone()
+        .with_profile(&Scopes::parse("openid profile").unwrap(), &alice());
+    assert_eq!(with.preferred_username.as_deref(), Some("alice"));
+    let without = base.with_profile(&Scopes::parse("openid").unwrap(), &alice());
+    assert_eq!((without.name, without.preferred_username), (None, None));
+}
+
+#[test]
+fn userinfo_shows_sub_and_with_profile_the_profile_claims() {
+    let full = UserInfo::new("acc_1", &Scopes::parse("openid profile").unwrap(), &alice());
+    assert_eq!(
+        serde_json::to_value(&full).unwrap(),
+        serde_json::json!({ "sub": "acc_1", "name": "Alice", "preferred_username": "alice" })
+    );
+    let bare = UserInfo::new("acc_1", &Scopes::parse("openid").unwrap(), &alice());
+    assert_eq!(
+        serde_json::to_value(&bare).unwrap(),
+        serde_json::json!({ "sub": "acc_1" })
+    );
+}

@@ -15,6 +15,7 @@
 //! - [`authorize`]: the authorization request (error page vs. redirect) and the
 //!   checks at an authorization code's redemption.
 //! - [`device`]: the device authorization answer and the `slow_down` pacing.
+//! - [`refresh`]: refresh token rotation and reuse detection (family revocation).
 //! - [`token`]: token endpoint answers and token lifetimes.
 //! - [`discovery`]: the OpenID Provider metadata document.
 
@@ -27,6 +28,7 @@ pub mod jwt;
 pub mod keys;
 pub mod pkce;
 pub mod redirect;
+pub mod refresh;
 pub mod scope;
 pub mod token;
 pub mod user_code;
@@ -38,10 +40,11 @@ pub use device::{DeviceAuthorizationResponse, PollPace};
 pub use discovery::ProviderMetadata;
 pub use error::{ErrorCode, OAuthError};
 pub use jsonwebtoken::jwk::JwkSet;
-pub use jwt::IdTokenClaims;
+pub use jwt::{IdTokenClaims, Profile, UserInfo};
 pub use keys::{Alg, KeyError, SigningKey};
 pub use pkce::CodeChallenge;
 pub use redirect::RedirectError;
+pub use refresh::{RefreshGrant, RefreshOutcome};
 pub use scope::Scopes;
 pub use token::TokenResponse;
 pub use user_code::UserCode;
