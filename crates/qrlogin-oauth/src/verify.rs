@@ -28,16 +28,31 @@ pub struct ExternalClaims {
     /// The issuer's subject: with `iss`, the account link.
     pub sub: String,
     /// Expiry, unix seconds (checked).
+    #[serde(deserialize_with = "numeric_date")]
     pub exp: i64,
     /// Not before, unix seconds (checked when present).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_numeric_date")]
     pub nbf: Option<i64>,
     /// Issue time, unix seconds.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_numeric_date")]
     pub iat: Option<i64>,
     /// Every other claim (including `aud`, already checked).
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+/// RFC 7519 NumericDate: seconds, possibly fractional; whole seconds are kept.
+fn numeric_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = f64::deserialize(d)?;
+    if n.is_finite() {
+        Ok(n.floor() as i64)
+    } else {
+        Err(serde::de::Error::custom("not a NumericDate"))
+    }
+}
+
+fn optional_numeric_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    numeric_date(d).map(Some)
 }
 
 impl ExternalClaims {

@@ -45,6 +45,18 @@ fn a_good_token_from_a_trusted_issuer_verifies_with_either_algorithm() {
 }
 
 #[test]
+fn fractional_numeric_dates_are_accepted() {
+    let k = key(Alg::ES256);
+    let t = sign(
+        &k,
+        &with(json!({ "exp": T as f64 + 300.5, "nbf": T as f64 - 0.25, "iat": T as f64 })),
+    )
+    .unwrap();
+    let got = check(&t, &k).unwrap();
+    assert_eq!((got.exp, got.nbf, got.iat), (T + 300, Some(T - 1), Some(T)));
+}
+
+#[test]
 fn an_audience_list_containing_ours_is_accepted() {
     let k = key(Alg::ES256);
     let t = sign(&k, &with(json!({ "aud": ["other", AUD] }))).unwrap();
