@@ -3,7 +3,8 @@
  *
  * The server serves the same m.html at /m and /m/qr/{qr_id}; this file reads
  * location.pathname to choose: not signed in → the sign-in form (then back to where
- * the user was going), /m/qr/{id} → the confirmation (m-confirm.js), /m → home
+ * the user was going), /m/qr/{id} → the confirmation (m-confirm.js: a tap on
+ * Continue first, then the scan), /m → home
  * (m-home.js). Sign-in is POST /api/v1/auth/login with this phone's device
  * `{ id, type: "web", name }`; the token it returns is bound to that device id.
  */
@@ -12,7 +13,7 @@
 
   var $ = Q.$;
   var DEFAULT_CONTEXT = $('signin-context').textContent;
-  var QR_CONTEXT = 'Sign in to approve the login on your other screen.';
+  var QR_CONTEXT = Q.t('m.signin_context_qr');
 
   /** The qr_id of /m/qr/{qr_id}, '' for a mangled one, null on any other path. */
   function qrIdFromPath() {
@@ -51,12 +52,12 @@
     ev.preventDefault();
     var user = $('username').value.trim(), pass = $('password').value, btn = $('signin-submit');
     if (!user || !pass) {
-      $('signin-error').textContent = 'Enter your username and password.';
+      $('signin-error').textContent = Q.t('m.signin_empty');
       (user ? $('password') : $('username')).focus();
       return;
     }
     btn.disabled = true;
-    btn.textContent = 'Signing in…';
+    btn.textContent = Q.t('m.signing_in');
     try {
       var r = await Q.api('POST', '/api/v1/auth/login', { username: user, password: pass, device: Q.device() });
       Q.saveLogin(r);
@@ -69,7 +70,7 @@
       $('password').select();
     } finally {
       btn.disabled = false;
-      btn.textContent = 'Sign in';
+      btn.textContent = Q.t('m.signin');
     }
   });
 
