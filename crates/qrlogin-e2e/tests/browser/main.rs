@@ -6,6 +6,7 @@ mod harness;
 mod qr;
 
 mod csp;
+mod languages;
 mod layout;
 mod pc_login;
 mod phone_pages;

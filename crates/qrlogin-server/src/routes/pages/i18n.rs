@@ -104,6 +104,7 @@ impl Catalog {
     }
 
     /// One language's strings.
+    #[cfg(test)]
     pub fn strings(&self, lang: &str) -> Option<&BTreeMap<String, String>> {
         self.langs.get(lang)
     }
