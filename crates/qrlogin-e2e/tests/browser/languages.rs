@@ -29,7 +29,10 @@ async fn a_browser_in_chinese_gets_the_pc_page_and_the_phone_app_in_chinese() {
     assert_eq!(pc.attr(".qrlogin", "lang").await.as_deref(), Some("zh-CN"));
     pc.shot("01-pc-zh").await;
     let content = pc
-        .js("return document.querySelector('.qrlogin-url a').href;", vec![])
+        .js(
+            "return document.querySelector('.qrlogin-url a').href;",
+            vec![],
+        )
         .await;
 
     phone.goto(content.as_str().expect("a link")).await;
@@ -59,7 +62,10 @@ async fn a_browser_in_chinese_gets_the_pc_page_and_the_phone_app_in_chinese() {
     assert_eq!(phone.text(".self-reported dt").await, "电脑自称是");
     phone.shot("02-request-zh").await;
     pc.wait_state("scanned").await;
-    assert_eq!(pc.text(".qrlogin-status").await, "Alice 已扫码，请在手机上确认");
+    assert_eq!(
+        pc.text(".qrlogin-status").await,
+        "Alice 已扫码，请在手机上确认"
+    );
     phone.click("#confirm").await;
     phone
         .wait_for(
@@ -148,7 +154,11 @@ async fn the_lang_query_and_the_widget_option_override_the_browser_language() {
     assert_eq!(zh.text("#signin-title").await, "Sign in on this phone");
     zh.goto(&server.at("/m")).await;
     zh.wait_view("signin").await;
-    assert_eq!(page_lang(&zh).await, "zh-CN", "the browser's language without ?lang=");
+    assert_eq!(
+        page_lang(&zh).await,
+        "zh-CN",
+        "the browser's language without ?lang="
+    );
     zh.assert_console_clean().await;
     zh.close().await;
 }

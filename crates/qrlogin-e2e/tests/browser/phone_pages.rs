@@ -49,7 +49,11 @@ async fn the_phone_pages_confirm_a_login_and_revoke_the_session_they_made() {
         .send()
         .await
         .expect("GET status without a token");
-    assert_eq!(status.status().as_u16(), 401, "the status still needs the poll token");
+    assert_eq!(
+        status.status().as_u16(),
+        401,
+        "the status still needs the poll token"
+    );
     phone.click("#prescan-continue").await;
     phone.wait_view("request").await;
     pc.wait_state("scanned").await;
@@ -172,9 +176,15 @@ async fn the_phone_pages_confirm_a_login_and_revoke_the_session_they_made() {
             vec![],
         )
         .await;
-    let token = token.as_str().expect("the phone keeps its token").to_owned();
+    let token = token
+        .as_str()
+        .expect("the phone keeps its token")
+        .to_owned();
     let device_id = phone
-        .js("return localStorage.getItem('qrlogin.m.device_id');", vec![])
+        .js(
+            "return localStorage.getItem('qrlogin.m.device_id');",
+            vec![],
+        )
         .await;
     let activity = server
         .client
@@ -208,7 +218,10 @@ async fn the_phone_pages_confirm_a_login_and_revoke_the_session_they_made() {
     phone.click("#signout").await;
     phone.wait_view("signin").await;
     let left = phone
-        .js("return localStorage.getItem('qrlogin.m.access_token');", vec![])
+        .js(
+            "return localStorage.getItem('qrlogin.m.access_token');",
+            vec![],
+        )
         .await;
     assert_eq!(left, serde_json::Value::Null, "the token is forgotten");
     phone.shot("08-signed-out").await;

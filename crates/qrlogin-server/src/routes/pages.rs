@@ -169,3 +169,52 @@ fn mime_of(path: &str) -> &'static str {
         _ => "application/octet-stream",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::asset;
+    use axum::body::to_bytes;
+    use axum::http::{header, HeaderMap, HeaderValue};
+    use axum::response::Response;
+
+    fn accept(lang: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_str(lang).expect("ascii"),
+        );
+        h
+    }
+
+    async fn body(res: Response) -> String {
+        let bytes = to_bytes(res.into_body(), 1 << 20).await.expect("body");
+        String::from_utf8(bytes.to_vec()).expect("utf-8")
+    }
+
+    #[tokio::test]
+    async fn a_page_is_served_in_the_browsers_language_and_varies_by_it() {
+        let zh = asset("index.html", &accept("zh-CN,zh;q=0.9"), None);
+        assert_eq!(zh.headers()[header::CONTENT_LANGUAGE], "zh-CN");
+        assert_eq!(zh.headers()[header::VARY], "Accept-Language");
+        let zh_etag = zh.headers()[header::ETAG].clone();
+        let html = body(zh).await;
+        assert!(html.contains("<html lang=\"zh-CN\">"), "{html:.300}");
+        assert!(html.contains("用手机扫码登录") && !html.contains("{{"));
+
+        let en = asset("index.html", &accept("en-US"), None);
+        assert_ne!(en.headers()[header::ETAG], zh_etag, "one ETag per language");
+        assert!(body(en).await.contains("Sign in with your phone"));
+
+        let forced = asset("m.html", &accept("zh-CN"), Some("lang=en"));
+        let html = body(forced).await;
+        assert!(html.contains("<html lang=\"en\">") && html.contains("href=\"/m?lang=en\""));
+    }
+
+    #[tokio::test]
+    async fn the_widget_carries_every_language_and_the_js_tests_are_not_served() {
+        let js = body(asset("qrlogin.js", &HeaderMap::new(), None)).await;
+        assert!(js.contains("class Widget") && js.contains("Q.addLanguage(\"zh-CN\""));
+        let test = asset("tests/sse-parser.test.mjs", &HeaderMap::new(), None);
+        assert_eq!(test.status(), 404);
+    }
+}

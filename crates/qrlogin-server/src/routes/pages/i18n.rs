@@ -74,7 +74,9 @@ impl Catalog {
                 }
                 // A broken file must not take the pages down: its language is missing
                 // (and the unit tests fail on it long before a release).
-                Err(e) => tracing::error!(file = %path, error = %e, "language file is not a JSON map of strings"),
+                Err(e) => {
+                    tracing::error!(file = %path, error = %e, "language file is not a JSON map of strings")
+                }
             }
         }
         let script = Self::script_of(&langs);
@@ -121,15 +123,18 @@ impl Catalog {
 
     /// The language for a request's query string and `Accept-Language` header.
     pub fn choose(&self, query: Option<&str>, accept_language: Option<&str>) -> Choice {
-        let asked = query.into_iter().flat_map(|q| q.split('&')).find_map(|pair| {
-            let (k, v) = pair.split_once('=')?;
-            (k == "lang").then_some(v)
-        });
+        let asked = query
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .find_map(|pair| {
+                let (k, v) = pair.split_once('=')?;
+                (k == "lang").then_some(v)
+            });
         if let Some(lang) = asked.and_then(|v| self.matching(v)) {
             return Choice { lang, forced: true };
         }
         let lang = accept_language
-            .and_then(|h| self.from_accept_language(h))
+            .and_then(|h| self.best_of_accept_language(h))
             .or_else(|| self.matching(DEFAULT))
             .or_else(|| self.languages().next())
             .unwrap_or(DEFAULT);
@@ -145,7 +150,12 @@ impl Catalog {
         if tag.is_empty() || tag == "*" {
             return None;
         }
-        let primary = |t: &str| t.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let primary = |t: &str| {
+            t.split(['-', '_'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        };
         self.languages()
             .find(|l| l.eq_ignore_ascii_case(tag))
             .or_else(|| self.languages().find(|l| primary(l) == primary(tag)))
@@ -153,7 +163,7 @@ impl Catalog {
 
     /// The best of our languages for an `Accept-Language` header (RFC 9110 q-values;
     /// equal weights keep the header's order; `q=0` means "not this one").
-    fn from_accept_language(&self, header: &str) -> Option<&'static str> {
+    fn best_of_accept_language(&self, header: &str) -> Option<&'static str> {
         let mut wanted: Vec<(u16, usize, &str)> = header
             .split(',')
             .take(32)

@@ -10,21 +10,50 @@ const NAMESPACES: &[&str] = &["widget.", "pc.", "m.", "error.", "activity."];
 
 /// The error codes of API.md's table (and the two extra ones the server may send).
 const ERROR_CODES: &[&str] = &[
-    "invalid_request", "unauthorized", "device_mismatch", "invalid_credentials",
-    "forbidden", "invalid_scan_ticket", "qr_not_found", "not_found", "already_scanned",
-    "invalid_state", "already_redeemed", "qr_expired", "payload_too_large",
-    "unsupported_media_type", "rate_limited", "store_unavailable", "internal",
-    "method_not_allowed", "unavailable",
+    "invalid_request",
+    "unauthorized",
+    "device_mismatch",
+    "invalid_credentials",
+    "forbidden",
+    "invalid_scan_ticket",
+    "qr_not_found",
+    "not_found",
+    "already_scanned",
+    "invalid_state",
+    "already_redeemed",
+    "qr_expired",
+    "payload_too_large",
+    "unsupported_media_type",
+    "rate_limited",
+    "store_unavailable",
+    "internal",
+    "method_not_allowed",
+    "unavailable",
 ];
 
 /// The activity kinds of API.md "Phone additions" and "Passkeys".
 const ACTIVITY_KINDS: &[&str] = &[
-    "phone_signed_in", "phone_signed_out", "sign_in_failed", "qr_scanned", "qr_confirmed",
-    "qr_declined", "session_revoked", "password_changed", "passkey_added", "passkey_removed",
+    "phone_signed_in",
+    "phone_signed_out",
+    "sign_in_failed",
+    "qr_scanned",
+    "qr_confirmed",
+    "qr_declined",
+    "session_revoked",
+    "password_changed",
+    "passkey_added",
+    "passkey_removed",
 ];
 
 /// The widget's keys it builds from its state rather than writes out.
-const WIDGET_STATES: &[&str] = &["loading", "pending", "confirmed", "error", "offline", "used"];
+const WIDGET_STATES: &[&str] = &[
+    "loading",
+    "pending",
+    "confirmed",
+    "error",
+    "offline",
+    "used",
+];
 
 fn text_of(path: &str) -> String {
     let file = Assets::get(path).unwrap_or_else(|| panic!("{path} is embedded"));
@@ -102,16 +131,26 @@ fn used_keys() -> Vec<(String, String)> {
 fn there_are_english_and_simplified_chinese_files_with_the_same_keys() {
     let cat = catalog();
     let langs: Vec<&str> = cat.languages().collect();
-    assert!(langs.contains(&"en") && langs.contains(&"zh-CN"), "{langs:?}");
+    assert!(
+        langs.contains(&"en") && langs.contains(&"zh-CN"),
+        "{langs:?}"
+    );
     let files = Assets::iter().filter(|p| p.starts_with("i18n/")).count();
-    assert_eq!(files, langs.len(), "every language file parses as a map of strings");
+    assert_eq!(
+        files,
+        langs.len(),
+        "every language file parses as a map of strings"
+    );
     let en: BTreeSet<&String> = cat.strings(DEFAULT).expect("English").keys().collect();
     for lang in langs {
         let keys: BTreeSet<&String> = cat.strings(lang).expect("listed").keys().collect();
         let missing: Vec<_> = en.difference(&keys).collect();
         let extra: Vec<_> = keys.difference(&en).collect();
         assert!(missing.is_empty(), "{lang}.json lacks {missing:?}");
-        assert!(extra.is_empty(), "{lang}.json has keys English lacks: {extra:?}");
+        assert!(
+            extra.is_empty(),
+            "{lang}.json has keys English lacks: {extra:?}"
+        );
         for (k, v) in cat.strings(lang).expect("listed") {
             assert!(!v.trim().is_empty(), "{lang}.json: {k} is empty");
         }
@@ -122,11 +161,21 @@ fn there_are_english_and_simplified_chinese_files_with_the_same_keys() {
 fn every_key_a_page_uses_exists_in_every_language_file() {
     let cat = catalog();
     let used = used_keys();
-    assert!(used.len() > 100, "the scan finds the pages' keys: {}", used.len());
+    assert!(
+        used.len() > 100,
+        "the scan finds the pages' keys: {}",
+        used.len()
+    );
     for lang in cat.languages() {
         let strings = cat.strings(lang).expect("listed");
-        let missing: Vec<_> = used.iter().filter(|(k, _)| !strings.contains_key(k)).collect();
-        assert!(missing.is_empty(), "{lang}.json lacks keys used by the pages: {missing:?}");
+        let missing: Vec<_> = used
+            .iter()
+            .filter(|(k, _)| !strings.contains_key(k))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{lang}.json lacks keys used by the pages: {missing:?}"
+        );
     }
 }
 
@@ -143,31 +192,80 @@ fn the_key_scan_sees_keys_in_scripts_and_pages_but_not_prefixes() {
 #[test]
 fn the_language_comes_from_the_query_then_accept_language_then_english() {
     let cat = catalog();
-    let zh = Choice { lang: "zh-CN", forced: false };
-    let en = Choice { lang: "en", forced: false };
+    let zh = Choice {
+        lang: "zh-CN",
+        forced: false,
+    };
+    let en = Choice {
+        lang: "en",
+        forced: false,
+    };
     assert_eq!(cat.choose(None, None), en);
     assert_eq!(cat.choose(None, Some("zh-CN,zh;q=0.9,en;q=0.8")), zh);
     assert_eq!(cat.choose(None, Some("zh-TW")), zh, "by the primary subtag");
     assert_eq!(cat.choose(None, Some("ZH-cn")), zh, "case-insensitive");
     assert_eq!(cat.choose(None, Some("fr-FR, en-GB;q=0.5")), en);
-    assert_eq!(cat.choose(None, Some("en;q=0.1, zh;q=0.9")), zh, "by weight");
-    assert_eq!(cat.choose(None, Some("zh;q=0, en")), en, "q=0 means not this one");
-    assert_eq!(cat.choose(None, Some("fr, de")), en, "none of ours: English");
+    assert_eq!(
+        cat.choose(None, Some("en;q=0.1, zh;q=0.9")),
+        zh,
+        "by weight"
+    );
+    assert_eq!(
+        cat.choose(None, Some("zh;q=0, en")),
+        en,
+        "q=0 means not this one"
+    );
+    assert_eq!(
+        cat.choose(None, Some("fr, de")),
+        en,
+        "none of ours: English"
+    );
     assert_eq!(cat.choose(None, Some(";;,q=x,*")), en, "garbage: English");
     let forced = cat.choose(Some("a=1&lang=en"), Some("zh-CN"));
-    assert_eq!(forced, Choice { lang: "en", forced: true });
+    assert_eq!(
+        forced,
+        Choice {
+            lang: "en",
+            forced: true
+        }
+    );
     let forced = cat.choose(Some("lang=zh-cn"), None);
-    assert_eq!(forced, Choice { lang: "zh-CN", forced: true });
-    assert_eq!(cat.choose(Some("lang=xx"), Some("zh")), zh, "unknown ?lang= is ignored");
+    assert_eq!(
+        forced,
+        Choice {
+            lang: "zh-CN",
+            forced: true
+        }
+    );
+    assert_eq!(
+        cat.choose(Some("lang=xx"), Some("zh")),
+        zh,
+        "unknown ?lang= is ignored"
+    );
 }
 
 #[test]
 fn a_page_is_rendered_in_its_language_with_escaped_texts() {
     let cat = catalog();
     let html = "<html lang=\"{{@lang}}\"><a href=\"/m{{@langq}}\">{{m.signin}}</a>{{no.such}}";
-    let zh = cat.render(html, Choice { lang: "zh-CN", forced: true });
-    assert_eq!(zh, "<html lang=\"zh-CN\"><a href=\"/m?lang=zh-CN\">登录</a>no.such");
-    let en = cat.render(html, Choice { lang: "en", forced: false });
+    let zh = cat.render(
+        html,
+        Choice {
+            lang: "zh-CN",
+            forced: true,
+        },
+    );
+    assert_eq!(
+        zh,
+        "<html lang=\"zh-CN\"><a href=\"/m?lang=zh-CN\">登录</a>no.such"
+    );
+    let en = cat.render(
+        html,
+        Choice {
+            lang: "en",
+            forced: false,
+        },
+    );
     assert_eq!(en, "<html lang=\"en\"><a href=\"/m\">Sign in</a>no.such");
     // Texts are escaped: a translation cannot inject markup.
     let mut out = String::new();
