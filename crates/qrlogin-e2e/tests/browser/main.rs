@@ -10,4 +10,5 @@ mod languages;
 mod layout;
 mod pc_login;
 mod phone_pages;
+mod phone_safety;
 mod transports;
