@@ -3,9 +3,10 @@
  *
  * Opening the page does NOT scan: a link can be sent to anyone, and a scan tells the
  * PC the user's name and claims the code. So the page first asks (#view-prescan) and
- * scans (POST …/scan) only on a tap of Continue. It then leads with what the server
- * saw (the requester's IP, whether it is this phone's network, when it asked), and
- * shows the PC's own words (device name and type, browser) apart, labelled as
+ * scans (POST …/scan) only on a tap of Continue (or when this app's own camera read
+ * the code: that scan was the tap). It then leads with what the server saw (the
+ * requester's IP, whether it is this phone's network, when it asked), and shows the
+ * PC's own words (device name and type, browser) apart, labelled as
  * self-reported: a PC can call itself "Official Bank PC (this phone)". The user
  * answers with Confirm or Decline, each carrying the scan ticket, which lives only in
  * this page's memory (single-use proof that this phone did the scan).
@@ -85,13 +86,17 @@
     $('req-countdown').textContent = t('m.expires_in', { time: Math.floor(left / 60) + ':' + String(left % 60).padStart(2, '0') });
   }
 
-  /** A QR link was opened: ask first, scan only on Continue. */
-  function start(qrId) {
+  /**
+   * A QR link was opened: ask first, scan only on Continue. `tapped` is true when the
+   * user scanned the code with this app's own camera: that was the deliberate act.
+   */
+  function start(qrId, tapped) {
     stop();
     if (!/^[A-Za-z0-9_-]{16,64}$/.test(qrId)) {
       result('error', t('m.not_a_code_title'), t('m.not_a_code_text'));
       return;
     }
+    if (tapped) { scan(qrId); return; }
     waiting = qrId;
     Q.show('prescan', 'prescan-title');
   }

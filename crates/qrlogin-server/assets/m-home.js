@@ -203,7 +203,7 @@
         var codes = await detector.detect($('scan-video'));
         for (var i = 0; i < codes.length; i++) {
           var path = target(codes[i].rawValue);
-          if (path) { stopCamera(); history.pushState(null, '', path); Q.route(); return; }
+          if (path) { stopCamera(); history.pushState(null, '', path); Q.route(true); return; }
           if (codes[i].rawValue !== warned) {
             warned = codes[i].rawValue;
             $('scan-status').textContent = t('m.scan_foreign');

@@ -28,12 +28,13 @@
     Q.show('signin', 'signin-title');
   }
 
-  function route() {
+  /** Shows the view of this URL; `scanned` is true when the in-app camera just read it (that was the tap). */
+  function route(scanned) {
     Q.stopCamera();
     Q.confirm.stop();
     var qr = qrIdFromPath();
     if (!Q.session()) { showSignIn(); return; }
-    if (qr !== null) Q.confirm.start(qr); else Q.home();
+    if (qr !== null) Q.confirm.start(qr, scanned === true); else Q.home();
   }
 
   /**
@@ -63,7 +64,7 @@
       Q.saveLogin(r);
       $('password').value = '';
       $('signin-error').textContent = '';
-      route();
+      route(false);
     } catch (e) {
       $('signin-error').textContent = Q.message(e);
       $('password').focus();
@@ -74,6 +75,6 @@
     }
   });
 
-  window.addEventListener('popstate', route);
+  window.addEventListener('popstate', function () { route(false); });
   route();
 })(window.QRM);
