@@ -1,32 +1,34 @@
 /*
  * m-confirm.js: the phone side of one QR login, for /m/qr/{qr_id} (QRM.confirm).
  *
- * Opening the page *is* the scan (POST …/scan), as in WeChat: the PC shows "scanned by
- * …" at once. The phone then shows where the request comes from (device, IP, time,
- * browser) so the user can spot a code that someone else sent them, and answers with
- * Confirm or Decline, each carrying the scan ticket. The ticket lives only in this
- * page's memory: it is single-use proof that this phone did the scan.
+ * Opening the page does NOT scan: a link can be sent to anyone, and a scan tells the
+ * PC the user's name and claims the code. So the page first asks (#view-prescan) and
+ * scans (POST …/scan) only on a tap of Continue (or when this app's own camera read
+ * the code: that scan was the tap). It then leads with what the server saw (the
+ * requester's IP, whether it is this phone's network, when it asked), and shows the
+ * PC's own words (device name and type, browser) apart, labelled as
+ * self-reported: a PC can call itself "Official Bank PC (this phone)". The user
+ * answers with Confirm or Decline, each carrying the scan ticket, which lives only in
+ * this page's memory (single-use proof that this phone did the scan).
+ *
+ * Everything the PC supplied is set with textContent, never as HTML.
  *
  * "Same network as this phone": a web page cannot learn the phone's own public IP, so
- * it is shown only when the server says so in an optional `requester.same_network`
- * boolean (the server can compare the scanning request's IP with the requester's);
- * otherwise the page says it cannot tell and asks the user to check the IP.
+ * it is shown only when the server says so in `requester.same_network`; otherwise the
+ * page says it cannot tell and asks the user to check the IP.
  */
 (function (Q) {
   'use strict';
 
-  var $ = Q.$;
+  var $ = Q.$, t = Q.t;
   var current = null; // { qrId, ticket, deadline, requester, timer }
+  var waiting = null; // the qr_id shown in #view-prescan, until Continue
   var RETRYABLE = { network: 1, rate_limited: 1, store_unavailable: 1, internal: 1 };
-  var TITLES = {
-    qr_expired: 'Code expired', qr_not_found: 'Code not found', already_scanned: 'Already scanned',
-    invalid_state: 'No longer waiting', already_redeemed: 'Already used', network: 'You’re offline',
-    invalid_scan_ticket: 'Scan again',
-  };
 
   function stop() {
     if (current) clearInterval(current.timer);
     current = null;
+    waiting = null;
   }
 
   /** The final screen: kind is confirmed|declined|error (#view-result[data-result]). */
@@ -47,28 +49,31 @@
   function fail(e, retry) {
     if (Q.needsSignIn(e)) { stop(); Q.signInAgain(Q.message(e)); return; }
     var canRetry = RETRYABLE[e.code] || e.code === 'invalid_scan_ticket';
-    result('error', TITLES[e.code] || 'Couldn’t continue', Q.message(e), canRetry ? retry : null);
+    var key = 'm.fail_title.' + e.code;
+    result('error', t.has(key) ? t(key) : t('m.fail_title'), Q.message(e), canRetry ? retry : null);
   }
 
+  /** The PC's own name for itself (self-reported). */
   function deviceName(r) {
     var d = (r && r.device) || {};
-    return d.name || (d.type ? 'A ' + d.type + ' device' : 'The other device');
+    return d.name || (d.type ? t('m.device_of_type', { type: d.type }) : t('m.device_unknown'));
   }
 
   function render(r) {
-    var d = r.device || {};
-    $('req-device').textContent = d.type ? deviceName(r) + ' (' + d.type + ')' : deviceName(r);
-    $('req-ip').textContent = r.ip || 'unknown';
+    // What the server saw first.
+    $('req-ip').textContent = r.ip || t('m.ip_unknown');
     var net = $('req-network');
     if (typeof r.same_network === 'boolean') {
       net.setAttribute('data-network', r.same_network ? 'same' : 'different');
-      net.textContent = r.same_network ? 'Same network as this phone'
-        : 'A different network from this phone. Be careful if you are at that device yourself.';
+      net.textContent = r.same_network ? t('m.network_same') : t('m.network_different');
     } else {
       net.setAttribute('data-network', 'unknown');
-      net.textContent = 'Can’t tell: this page can’t see your phone’s own public address. Check that the IP address above is where you are.';
+      net.textContent = t('m.network_unknown');
     }
     $('req-time').textContent = Q.when(r.created_at);
+    // Then what the PC says about itself.
+    var d = r.device || {};
+    $('req-device').textContent = d.name && d.type ? deviceName(r) + ' (' + d.type + ')' : deviceName(r);
     $('req-ua').textContent = r.user_agent || '—';
   }
 
@@ -78,26 +83,37 @@
     if (!current) return;
     var left = Math.ceil((current.deadline - Date.now()) / 1000);
     if (left <= 0) { fail({ code: 'qr_expired' }); return; }
-    $('req-countdown').textContent = 'This request expires in ' + Math.floor(left / 60) + ':' + String(left % 60).padStart(2, '0') + '.';
+    $('req-countdown').textContent = t('m.expires_in', { time: Math.floor(left / 60) + ':' + String(left % 60).padStart(2, '0') });
+  }
+
+  /**
+   * A QR link was opened: ask first, scan only on Continue. `tapped` is true when the
+   * user scanned the code with this app's own camera: that was the deliberate act.
+   */
+  function start(qrId, tapped) {
+    stop();
+    if (!/^[A-Za-z0-9_-]{16,64}$/.test(qrId)) {
+      result('error', t('m.not_a_code_title'), t('m.not_a_code_text'));
+      return;
+    }
+    if (tapped) { scan(qrId); return; }
+    waiting = qrId;
+    Q.show('prescan', 'prescan-title');
   }
 
   /** Scans the QR session and shows who is asking. */
-  async function start(qrId) {
+  async function scan(qrId) {
     stop();
-    if (!/^[A-Za-z0-9_-]{16,64}$/.test(qrId)) {
-      result('error', 'Not a sign-in code', 'This link doesn’t contain a valid qrlogin code.');
-      return;
-    }
     Q.show('loading');
-    var scan;
+    var answer;
     try {
-      scan = await Q.api('POST', '/api/v1/qr/' + encodeURIComponent(qrId) + '/scan', {});
+      answer = await Q.api('POST', '/api/v1/qr/' + encodeURIComponent(qrId) + '/scan', {});
     } catch (e) {
-      fail(e, function () { start(qrId); });
+      fail(e, function () { scan(qrId); });
       return;
     }
-    current = { qrId: qrId, ticket: scan.scan_ticket, requester: scan.requester || {},
-      deadline: Date.now() + (scan.expires_in || 0) * 1000 };
+    current = { qrId: qrId, ticket: answer.scan_ticket, requester: answer.requester || {},
+      deadline: Date.now() + (answer.expires_in || 0) * 1000 };
     render(current.requester);
     $('req-error').textContent = '';
     buttons(true);
@@ -123,17 +139,18 @@
         $(confirm ? 'confirm' : 'decline').focus();
         return;
       }
-      fail(e, function () { start(c.qrId); });
+      fail(e, function () { scan(c.qrId); });
       return;
     }
     if (c !== current) return;
     if (confirm) {
-      result('confirmed', 'Signed in', deviceName(c.requester) + ' is now signed in to your account. You can put your phone away.');
+      result('confirmed', t('m.confirmed_title'), t('m.confirmed_text', { device: deviceName(c.requester) }));
     } else {
-      result('declined', 'Declined', 'Nothing was signed in. If it wasn’t you who tried to sign in, you can ignore the code.');
+      result('declined', t('m.declined_title'), t('m.declined_text'));
     }
   }
 
+  $('prescan-continue').addEventListener('click', function () { if (waiting) scan(waiting); });
   $('confirm').addEventListener('click', function () { answer(true); });
   $('decline').addEventListener('click', function () { answer(false); });
 

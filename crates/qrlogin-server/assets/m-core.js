@@ -6,7 +6,9 @@
  *   account's display name (localStorage: the phone stays signed in like an app);
  * - api(): every phone request carries `Authorization: Bearer qlm_…` and
  *   `X-Device-Id`, errors come back as ApiError with the problem+json `code`;
- * - message(): a human sentence for every error code of API.md;
+ * - message(): a human sentence for every error code of API.md (error.* texts);
+ * - t(key, vars): the page's language (<html lang>, chosen by the server) from the
+ *   language files of assets/i18n/, which the server appends to /qrlogin.js;
  * - small view helpers (show a view, format a time).
  */
 (function (global) {
@@ -31,7 +33,7 @@
   }
 
   function device() {
-    var name = global.QrLogin ? QrLogin.deviceName() : 'Web browser';
+    var name = global.QrLogin.deviceName();
     return { id: deviceId(), type: 'web', name: name };
   }
 
@@ -52,18 +54,12 @@
     put(K.account, JSON.stringify(r.account || {}));
   }
 
-  /** Forgets the token on this phone (API.md has no endpoint that revokes a mobile token). */
+  /** Forgets the token on this phone (the server-side logout is m-home.js's Sign out). */
   function signOutLocally() { put(K.token, null); put(K.account, null); }
 
-  function ApiError(status, problem, retryAfter) {
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = (problem && problem.code) || (status ? 'http_' + status : 'network');
-    this.problem = problem || null;
-    this.retryAfter = retryAfter || 0;
-    this.message = (problem && (problem.detail || problem.title)) || (status ? 'HTTP ' + status : 'network error');
-  }
-  ApiError.prototype = Object.create(Error.prototype);
+  // The widget's error type (qrlogin.js is loaded first): code "network" when the
+  // server cannot be reached, else the problem+json code.
+  var ApiError = global.QrLogin.ApiError;
 
   /** One API call as this phone. Throws ApiError; code "network" when the server is unreachable. */
   async function api(method, path, body) {
@@ -79,45 +75,26 @@
       throw new ApiError(0, null);
     }
     if (res.ok) return res.status === 204 ? null : res.json();
-    var problem = null;
-    try { problem = await res.json(); } catch (e) { /* not JSON */ }
-    throw new ApiError(res.status, problem, parseInt(res.headers.get('Retry-After'), 10) || 0);
+    throw await ApiError.from(res);
   }
 
-  var MESSAGES = {
-    network: 'Can’t reach the server. Check your connection and try again.',
-    invalid_request: 'The server didn’t understand this request. If you opened a link, it may be damaged.',
-    unauthorized: 'You’ve been signed out on this phone. Sign in again.',
-    device_mismatch: 'This sign-in belongs to another device. Sign in again on this phone.',
-    invalid_credentials: 'Wrong username or password.',
-    forbidden: 'You aren’t allowed to do that.',
-    invalid_scan_ticket: 'This confirmation doesn’t match your scan any more (maybe you scanned again elsewhere). Scan the code again.',
-    qr_not_found: 'This QR code doesn’t exist (any more). Ask for a new one on the other screen.',
-    not_found: 'Not found. It may already have been removed.',
-    already_scanned: 'Another phone already scanned this QR code. Ask for a new code on the other screen.',
-    invalid_state: 'This login request is no longer waiting for an answer: it was already confirmed, declined or cancelled on the other screen.',
-    already_redeemed: 'This QR code was already used to sign in.',
-    qr_expired: 'This QR code has expired — ask for a new one.',
-    payload_too_large: 'The request was too large for the server.',
-    unsupported_media_type: 'The server rejected the request format. Reload the page and try again.',
-    rate_limited: 'Too many attempts. Wait a moment and try again.',
-    store_unavailable: 'The service is temporarily unavailable. Nothing was changed; try again in a moment.',
-    internal: 'Something went wrong on the server. Try again.',
-  };
+  /** The page's language (the server set <html lang>), and its texts. */
+  var lang = document.documentElement.lang || 'en';
+  var t = global.QrLogin.translator(lang);
 
-  /** A sentence for the user; never the raw code. */
+  /** A sentence for the user (error.<code> of the language file); never the raw code. */
   function message(e) {
-    var m = MESSAGES[e && e.code];
-    if (m && e.code === 'rate_limited' && e.retryAfter) m = 'Too many attempts. Try again in ' + e.retryAfter + ' s.';
-    if (m) return m;
-    if (e instanceof ApiError) return (e.problem && e.problem.title) || 'Unexpected answer from the server (HTTP ' + e.status + ').';
-    return 'Something went wrong: ' + (e && e.message ? e.message : e);
+    var code = e && e.code;
+    if (code === 'rate_limited' && e.retryAfter) return t('error.rate_limited_after', { seconds: e.retryAfter });
+    if (code && t.has('error.' + code)) return t('error.' + code);
+    if (e instanceof ApiError) return (e.problem && e.problem.title) || t('error.http', { status: e.status });
+    return t('error.other', { message: e && e.message ? e.message : String(e) });
   }
 
   /** True when the error means the stored sign-in is no good: the caller shows the sign-in view. */
   function needsSignIn(e) { return e && (e.code === 'unauthorized' || e.code === 'device_mismatch'); }
 
-  var VIEWS = ['loading', 'signin', 'request', 'result', 'home', 'scan'];
+  var VIEWS = ['loading', 'signin', 'prescan', 'request', 'result', 'home', 'scan'];
 
   function $(id) { return document.getElementById(id); }
 
@@ -132,10 +109,10 @@
   function when(iso) {
     var d = new Date(iso);
     if (!iso || isNaN(d)) return '—';
-    var text = d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+    var text = d.toLocaleString(lang, { dateStyle: 'medium', timeStyle: 'medium' });
     if (!(global.Intl && Intl.RelativeTimeFormat)) return text;
     var secs = Math.round((d - Date.now()) / 1000), a = Math.abs(secs);
-    var f = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+    var f = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
     var rel = a < 60 ? f.format(secs, 'second') : a < 3600 ? f.format(Math.round(secs / 60), 'minute')
       : a < 172800 ? f.format(Math.round(secs / 3600), 'hour') : f.format(Math.round(secs / 86400), 'day');
     return text + ' (' + rel + ')';
@@ -144,7 +121,7 @@
   function initial(name) { return name ? Array.from(name)[0].toUpperCase() : '?'; }
 
   global.QRM = {
-    api: api, ApiError: ApiError, message: message, needsSignIn: needsSignIn,
+    api: api, ApiError: ApiError, message: message, t: t, lang: lang, needsSignIn: needsSignIn,
     device: device, session: session, saveLogin: saveLogin, signOutLocally: signOutLocally,
     show: show, $: $, when: when, initial: initial,
     route: function () {}, // set by m.js

@@ -1,7 +1,10 @@
 /*
  * m-home.js: the phone app's home at /m (QRM.home): the account, the PCs signed in
- * with it (GET /api/v1/sessions) with Revoke (DELETE /api/v1/sessions/{id}), and a
- * "Scan a QR code" button.
+ * with it (GET /api/v1/sessions) with Revoke (DELETE /api/v1/sessions/{id}), the
+ * account's recent activity (GET /api/v1/activity; the card stays hidden on a server
+ * without the activity log, which answers 404), Sign out (POST /api/v1/auth/logout,
+ * then the token is forgotten here whatever the answer), and a "Scan a QR code"
+ * button. Every text the server or a PC supplied is set with textContent.
  *
  * Scanning uses BarcodeDetector + getUserMedia where the browser has them (Chrome on
  * Android). Elsewhere the page says to use the camera app: the QR holds the URL of
@@ -12,14 +15,14 @@
 (function (Q) {
   'use strict';
 
-  var $ = Q.$;
+  var $ = Q.$, t = Q.t;
   var cam = null; // { stream, timer } while the camera runs
 
   function status(text) { $('sessions-status').textContent = text || ''; }
 
   function sessionName(s) {
     var d = s.device || {};
-    return d.name || (d.type ? d.type + ' device' : 'Unknown device');
+    return d.name || (d.type ? t('m.session_device', { type: d.type }) : t('m.session_unknown'));
   }
 
   function renderSessions(list) {
@@ -28,7 +31,7 @@
     if (!list.length) {
       var li = document.createElement('li');
       li.className = 'empty';
-      li.textContent = 'No other device is signed in with your account.';
+      li.textContent = t('m.sessions_none');
       ul.appendChild(li);
       return;
     }
@@ -36,23 +39,25 @@
       var li = tpl.content.firstElementChild.cloneNode(true);
       li.setAttribute('data-session-id', s.id);
       li.querySelector('.session-name').textContent = sessionName(s);
-      li.querySelector('.session-meta').textContent = [s.ip ? 'IP ' + s.ip : '', 'signed in ' + Q.when(s.created_at),
-        'expires ' + Q.when(s.expires_at)].filter(Boolean).join(' · ');
+      li.querySelector('.session-meta').textContent = [s.ip ? t('m.session_ip', { ip: s.ip }) : '',
+        t('m.session_signed_in', { when: Q.when(s.created_at) }),
+        t('m.session_expires', { when: Q.when(s.expires_at) })].filter(Boolean).join(' · ');
       var btn = li.querySelector('.revoke');
-      btn.setAttribute('aria-label', 'Revoke ' + sessionName(s));
+      btn.setAttribute('aria-label', t('m.revoke_label', { name: sessionName(s) }));
       btn.addEventListener('click', function () { revoke(s, li, btn); });
       ul.appendChild(li);
     });
   }
 
   async function load() {
-    status('Loading…');
+    status(t('m.loading'));
+    loadActivity();
     try {
       var r = await Q.api('GET', '/api/v1/sessions');
       var list = (r && r.sessions) || [];
       renderSessions(list);
       // An empty list says so itself ("No other device…").
-      status(!list.length ? '' : list.length === 1 ? '1 device signed in.' : list.length + ' devices signed in.');
+      status(!list.length ? '' : list.length === 1 ? t('m.sessions_one') : t('m.sessions_many', { n: list.length }));
     } catch (e) {
       if (Q.needsSignIn(e)) { Q.signInAgain(Q.message(e)); return; }
       status(Q.message(e));
@@ -70,10 +75,70 @@
     }
     var next = li.nextElementSibling || li.previousElementSibling;
     li.parentNode.removeChild(li);
-    status('Signed out ' + sessionName(s) + '.');
+    status(t('m.revoked', { name: sessionName(s) }));
     var focusTo = next && next.querySelector('.revoke');
     (focusTo || $('refresh')).focus();
     if (!$('sessions').children.length) renderSessions([]);
+  }
+
+  // ---- recent activity
+
+  /** "A phone signed in to your account" for a kind of API.md "Phone additions". */
+  function activityText(kind) {
+    var key = 'activity.' + kind;
+    return /^[a-z_]+$/.test(kind || '') && t.has(key) ? t(key) : t('activity.other', { kind: String(kind) });
+  }
+
+  function renderActivity(events) {
+    var ul = $('activity');
+    ul.textContent = '';
+    if (!events.length) {
+      var none = document.createElement('li');
+      none.className = 'empty';
+      none.textContent = t('m.activity_none');
+      ul.appendChild(none);
+      return;
+    }
+    events.forEach(function (ev) {
+      var li = document.createElement('li'), main = document.createElement('div');
+      var what = document.createElement('p'), meta = document.createElement('p');
+      main.className = 'session-main'; what.className = 'session-name'; meta.className = 'session-meta';
+      li.setAttribute('data-kind', String(ev.kind));
+      what.textContent = activityText(ev.kind);
+      var d = ev.device || {}, c = ev.client || {};
+      meta.textContent = [Q.when(ev.at), d.name || d.type || '', c.name || c.id ? t('m.activity_client', { name: c.name || c.id }) : '',
+        ev.ip ? t('m.activity_ip', { ip: ev.ip }) : ''].filter(Boolean).join(' · ');
+      main.appendChild(what); main.appendChild(meta); li.appendChild(main);
+      ul.appendChild(li);
+    });
+  }
+
+  /** The last 20 events; a server without the activity log (404) hides the card quietly. */
+  async function loadActivity() {
+    var card = $('activity-card');
+    try {
+      var r = await Q.api('GET', '/api/v1/activity?limit=20');
+      renderActivity((r && Array.isArray(r.events) && r.events) || []);
+      card.hidden = false;
+    } catch (e) {
+      card.hidden = true; // 404 (no activity log here) or trouble: the sessions list says the rest
+    }
+  }
+
+  /** Revokes this phone's token on the server, then forgets it here whatever happened. */
+  async function signOut() {
+    var btn = $('signout');
+    btn.disabled = true;
+    try {
+      await Q.api('POST', '/api/v1/auth/logout');
+    } catch (e) {
+      // 401/404 (already gone, or a server without phone logout) or offline: the token
+      // is forgotten on this phone all the same.
+    } finally {
+      btn.disabled = false;
+    }
+    Q.signOutLocally();
+    Q.signInAgain(t('m.signed_out'), true);
   }
 
   // ---- camera scanning
@@ -116,7 +181,7 @@
     } catch (e) { noScanner(); return; }
     stopCamera();
     var c = (cam = { stream: null, timer: 0 });
-    $('scan-status').textContent = 'Starting the camera…';
+    $('scan-status').textContent = t('m.scan_starting');
     Q.show('scan', 'scan-title');
     try {
       c.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: 'environment' } }, audio: false });
@@ -127,12 +192,10 @@
     } catch (e) {
       if (cam !== c) return;
       stopCamera();
-      $('scan-status').textContent = e && e.name === 'NotAllowedError'
-        ? 'The camera is blocked for this page. Allow it in the browser settings, or use your camera app.'
-        : 'The camera could not start. Use your phone’s camera app instead.';
+      $('scan-status').textContent = e && e.name === 'NotAllowedError' ? t('m.scan_blocked') : t('m.scan_failed');
       return;
     }
-    $('scan-status').textContent = 'Point the camera at the code on the other screen.';
+    $('scan-status').textContent = t('m.scan_point');
     var warned = '';
     var look = async function () {
       if (cam !== c) return;
@@ -140,10 +203,10 @@
         var codes = await detector.detect($('scan-video'));
         for (var i = 0; i < codes.length; i++) {
           var path = target(codes[i].rawValue);
-          if (path) { stopCamera(); history.pushState(null, '', path); Q.route(); return; }
+          if (path) { stopCamera(); history.pushState(null, '', path); Q.route(true); return; }
           if (codes[i].rawValue !== warned) {
             warned = codes[i].rawValue;
-            $('scan-status').textContent = 'That QR code isn’t a sign-in code for this server.';
+            $('scan-status').textContent = t('m.scan_foreign');
           }
         }
       } catch (e) { /* the video may not be ready yet */ }
@@ -154,7 +217,7 @@
 
   function home() {
     var s = Q.session() || { account: {} };
-    var name = s.account.display_name || 'Signed in';
+    var name = s.account.display_name || t('m.signed_in_fallback');
     $('home-name').textContent = name;
     $('home-initial').textContent = Q.initial(name);
     $('scan').hidden = !canScan();
@@ -166,10 +229,7 @@
   $('refresh').addEventListener('click', load);
   $('scan').addEventListener('click', scan);
   $('scan-cancel').addEventListener('click', function () { stopCamera(); home(); });
-  $('signout').addEventListener('click', function () {
-    Q.signOutLocally();
-    Q.signInAgain('You’re signed out on this phone.', true);
-  });
+  $('signout').addEventListener('click', signOut);
 
   Q.home = home;
   Q.stopCamera = stopCamera;

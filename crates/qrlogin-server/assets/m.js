@@ -3,7 +3,8 @@
  *
  * The server serves the same m.html at /m and /m/qr/{qr_id}; this file reads
  * location.pathname to choose: not signed in → the sign-in form (then back to where
- * the user was going), /m/qr/{id} → the confirmation (m-confirm.js), /m → home
+ * the user was going), /m/qr/{id} → the confirmation (m-confirm.js: a tap on
+ * Continue first, then the scan), /m → home
  * (m-home.js). Sign-in is POST /api/v1/auth/login with this phone's device
  * `{ id, type: "web", name }`; the token it returns is bound to that device id.
  */
@@ -12,7 +13,7 @@
 
   var $ = Q.$;
   var DEFAULT_CONTEXT = $('signin-context').textContent;
-  var QR_CONTEXT = 'Sign in to approve the login on your other screen.';
+  var QR_CONTEXT = Q.t('m.signin_context_qr');
 
   /** The qr_id of /m/qr/{qr_id}, '' for a mangled one, null on any other path. */
   function qrIdFromPath() {
@@ -27,12 +28,13 @@
     Q.show('signin', 'signin-title');
   }
 
-  function route() {
+  /** Shows the view of this URL; `scanned` is true when the in-app camera just read it (that was the tap). */
+  function route(scanned) {
     Q.stopCamera();
     Q.confirm.stop();
     var qr = qrIdFromPath();
     if (!Q.session()) { showSignIn(); return; }
-    if (qr !== null) Q.confirm.start(qr); else Q.home();
+    if (qr !== null) Q.confirm.start(qr, scanned === true); else Q.home();
   }
 
   /**
@@ -51,28 +53,28 @@
     ev.preventDefault();
     var user = $('username').value.trim(), pass = $('password').value, btn = $('signin-submit');
     if (!user || !pass) {
-      $('signin-error').textContent = 'Enter your username and password.';
+      $('signin-error').textContent = Q.t('m.signin_empty');
       (user ? $('password') : $('username')).focus();
       return;
     }
     btn.disabled = true;
-    btn.textContent = 'Signing in…';
+    btn.textContent = Q.t('m.signing_in');
     try {
       var r = await Q.api('POST', '/api/v1/auth/login', { username: user, password: pass, device: Q.device() });
       Q.saveLogin(r);
       $('password').value = '';
       $('signin-error').textContent = '';
-      route();
+      route(false);
     } catch (e) {
       $('signin-error').textContent = Q.message(e);
       $('password').focus();
       $('password').select();
     } finally {
       btn.disabled = false;
-      btn.textContent = 'Sign in';
+      btn.textContent = Q.t('m.signin');
     }
   });
 
-  window.addEventListener('popstate', route);
+  window.addEventListener('popstate', function () { route(false); });
   route();
 })(window.QRM);

@@ -11,6 +11,10 @@
   'use strict';
 
   var KEY = 'qrlogin.session_token';
+  // The page's language: the server rendered it and set <html lang> (from ?lang= or
+  // Accept-Language); the widget and this script speak the same one.
+  var lang = document.documentElement.lang || 'en';
+  var tr = QrLogin.translator(lang);
   var widget = null;
 
   function $(id) { return document.getElementById(id); }
@@ -34,10 +38,10 @@
   function when(iso) {
     var d = new Date(iso);
     if (isNaN(d)) return iso || '—';
-    var text = d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    var text = d.toLocaleString(lang, { dateStyle: 'medium', timeStyle: 'short' });
     var mins = Math.round((d - Date.now()) / 60000), rel = '';
     if (typeof Intl !== 'undefined' && Intl.RelativeTimeFormat) {
-      var f = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+      var f = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
       var a = Math.abs(mins);
       rel = a < 60 ? f.format(mins, 'minute') : a < 2880 ? f.format(Math.round(mins / 60), 'hour')
         : f.format(Math.round(mins / 1440), 'day');
@@ -50,6 +54,7 @@
     if (widget) { widget.renew(); return; }
     widget = QrLogin.mount($('qrlogin'), {
       css: false, // index.html links /static/qrlogin.css itself
+      lang: lang,
       onLogin: function (session) {
         setToken(session.session_token);
         message('');
@@ -61,7 +66,7 @@
 
   function fillMe(me) {
     var acc = me.account || {}, ses = me.session || {};
-    var name = acc.display_name || 'Signed in';
+    var name = acc.display_name || tr('pc.signed_in_fallback');
     $('me-name').textContent = name;
     $('me-initial').textContent = Array.from(name)[0].toUpperCase();
     var avatar = $('me-avatar');
@@ -78,7 +83,7 @@
     try {
       res = await fetch('/api/v1/me', { headers: { Authorization: 'Bearer ' + t, Accept: 'application/json' }, cache: 'no-store' });
     } catch (e) {
-      message('Cannot reach the server. Check your connection and reload the page.');
+      message(tr('pc.offline'));
       return;
     }
     if (res.status === 200) {
@@ -89,9 +94,9 @@
     }
     if (res.status === 401) {
       setToken(null);
-      if (focus) message('Your session has ended. Sign in again.');
+      if (focus) message(tr('pc.session_ended'));
     } else {
-      message('The server could not load your account (HTTP ' + res.status + ').');
+      message(tr('pc.me_failed', { status: res.status }));
     }
     showLogin(focus);
   }
@@ -107,7 +112,7 @@
       message('');
       showLogin(true);
     } catch (e) {
-      message('Signing out failed; you are still signed in. Try again.');
+      message(tr('pc.signout_failed'));
     } finally {
       btn.disabled = false;
     }

@@ -208,25 +208,51 @@ impl Test {
 
     /// A new browser (its own Chromium, its own profile) with a desktop window.
     pub async fn desktop(&self) -> Browser {
-        self.browser("pc", None).await
+        self.browser("pc", None, None).await
+    }
+
+    /// A desktop browser whose user prefers `lang` (e.g. `zh-CN`): Chromium's `--lang`
+    /// and its Accept-Language preference, as a browser set up in that language.
+    pub async fn desktop_in(&self, label: &str, lang: &str) -> Browser {
+        self.browser(label, None, Some(lang)).await
     }
 
     /// A new browser emulating a phone screen of `width`×`height` CSS pixels at
     /// `scale` device pixels each, with a phone's user agent and touch.
     pub async fn phone(&self, label: &str, width: u32, height: u32, scale: f64) -> Browser {
+        self.phone_in(label, width, height, scale, None).await
+    }
+
+    /// [`Test::phone`] whose user prefers `lang` (see [`Test::desktop_in`]).
+    pub async fn phone_in(
+        &self,
+        label: &str,
+        width: u32,
+        height: u32,
+        scale: f64,
+        lang: Option<&str>,
+    ) -> Browser {
         let emulation = json!({
             "deviceMetrics": { "width": width, "height": height, "pixelRatio": scale, "touch": true },
             "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 \
                           (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36",
         });
-        self.browser(label, Some(emulation)).await
+        self.browser(label, Some(emulation), lang).await
     }
 
-    async fn browser(&self, label: &str, emulation: Option<Value>) -> Browser {
+    async fn browser(&self, label: &str, emulation: Option<Value>, lang: Option<&str>) -> Browser {
         let profile = TempDir::new(label);
         let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|s| s.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.0.display()));
-        let mut options = json!({ "binary": CHROMIUM, "args": args });
+        // Without a language of its own, Chromium would take the machine's locale.
+        let lang = lang.unwrap_or("en-US");
+        args.push(format!("--lang={lang}"));
+        args.push(format!("--accept-lang={lang}"));
+        let mut options = json!({
+            "binary": CHROMIUM,
+            "args": args,
+            "prefs": { "intl": { "accept_languages": lang } },
+        });
         if let Some(e) = emulation {
             options["mobileEmulation"] = e;
         }

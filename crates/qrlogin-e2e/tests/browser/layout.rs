@@ -57,6 +57,9 @@ async fn the_pc_page_and_the_phone_confirmation_fit_a_320_px_screen() {
     b.type_into("#username", "alice").await;
     b.type_into("#password", "alice-demo").await;
     b.click("#signin-submit").await;
+    b.wait_view("prescan").await;
+    assert_fits(&b, "/m/qr/{id} prescan").await;
+    b.click("#prescan-continue").await;
     b.wait_view("request").await;
     assert_fits(&b, "/m/qr/{id} request").await;
     b.shot("03-phone-request").await;
@@ -123,6 +126,8 @@ async fn in_dark_mode_the_pages_stay_readable_and_the_code_still_scans() {
     phone.type_into("#username", "alice").await;
     phone.type_into("#password", "alice-demo").await;
     phone.click("#signin-submit").await;
+    phone.wait_view("prescan").await;
+    phone.click("#prescan-continue").await;
     phone.wait_view("request").await;
     phone.shot("02-phone-dark").await;
     pc.wait_state("scanned").await;

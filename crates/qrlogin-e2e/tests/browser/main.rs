@@ -6,7 +6,9 @@ mod harness;
 mod qr;
 
 mod csp;
+mod languages;
 mod layout;
 mod pc_login;
 mod phone_pages;
+mod phone_safety;
 mod transports;

@@ -176,6 +176,8 @@ async fn an_expired_code_is_replaced_by_a_new_one_without_a_click() {
     phone.type_into("#username", "alice").await;
     phone.type_into("#password", "alice-demo").await;
     phone.click("#signin-submit").await;
+    phone.wait_view("prescan").await;
+    phone.click("#prescan-continue").await;
     phone
         .wait_for(
             "the expired result",

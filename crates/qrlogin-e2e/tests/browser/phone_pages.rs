@@ -33,12 +33,44 @@ async fn the_phone_pages_confirm_a_login_and_revoke_the_session_they_made() {
     phone.type_into("#password", "alice-demo").await;
     phone.click("#signin-submit").await;
 
-    // Signing in resumes the page: opening it is the scan, so the PC shows "scanned".
+    // Signing in resumes the page, but opening a link is not a scan: the phone asks
+    // first, and the PC learns nothing (no name, no claim) until the tap.
+    phone.wait_view("prescan").await;
+    phone.shot("01b-prescan").await;
+    assert_eq!(
+        pc.attr(".qrlogin", "data-state").await.as_deref(),
+        Some("pending"),
+        "the PC is still waiting: nothing was scanned yet"
+    );
+    let status = server
+        .client
+        .http()
+        .get(server.at(&format!("/api/v1/qr/{qr_id}")))
+        .send()
+        .await
+        .expect("GET status without a token");
+    assert_eq!(
+        status.status().as_u16(),
+        401,
+        "the status still needs the poll token"
+    );
+    phone.click("#prescan-continue").await;
     phone.wait_view("request").await;
     pc.wait_state("scanned").await;
     assert!(pc.text(".qrlogin-status").await.contains("Alice"));
     let device = phone.text("#req-device").await;
     assert!(device.contains("Chrome on Linux"), "device: {device:?}");
+    // What the server saw comes first; the PC's own words are labelled as such.
+    let order = phone
+        .js(
+            "var ip = document.getElementById('req-ip'), dev = document.getElementById('req-device'); \
+             return !!(ip.compareDocumentPosition(dev) & Node.DOCUMENT_POSITION_FOLLOWING);",
+            vec![],
+        )
+        .await;
+    assert_eq!(order, true, "the IP is shown before the self-reported name");
+    let label = phone.text(".self-reported dt").await;
+    assert!(label.to_lowercase().contains("says"), "label: {label:?}");
     assert_eq!(phone.text("#req-ip").await, "127.0.0.1");
     assert!(!phone.text("#req-time").await.is_empty());
     assert!(phone.visible("#confirm").await && phone.visible("#decline").await);
@@ -114,6 +146,8 @@ async fn the_phone_pages_confirm_a_login_and_revoke_the_session_they_made() {
         )
         .await;
     phone.goto(content.as_str().expect("a link")).await;
+    phone.wait_view("prescan").await;
+    phone.click("#prescan-continue").await;
     phone.wait_view("request").await;
     pc.wait_state("scanned").await;
     phone.click("#decline").await;
@@ -131,6 +165,66 @@ async fn the_phone_pages_confirm_a_login_and_revoke_the_session_they_made() {
     );
     phone.shot("06-declined").await;
     pc.shot("05-declined").await;
+
+    // Home shows "Recent activity" when the server keeps an activity log (404 from a
+    // server without one hides the card), and Sign out forgets the phone's token.
+    phone.goto(&server.at("/m")).await;
+    phone.wait_view("home").await;
+    let token = phone
+        .js(
+            "return JSON.parse(localStorage.getItem('qrlogin.m.access_token')).token;",
+            vec![],
+        )
+        .await;
+    let token = token
+        .as_str()
+        .expect("the phone keeps its token")
+        .to_owned();
+    let device_id = phone
+        .js(
+            "return localStorage.getItem('qrlogin.m.device_id');",
+            vec![],
+        )
+        .await;
+    let activity = server
+        .client
+        .http()
+        .get(server.at("/api/v1/activity?limit=20"))
+        .bearer_auth(&token)
+        .header("X-Device-Id", device_id.as_str().unwrap_or_default())
+        .send()
+        .await
+        .expect("GET /api/v1/activity");
+    if activity.status().as_u16() == 404 {
+        phone
+            .wait_for(
+                "the sessions to load",
+                "document.getElementById('sessions').children.length > 0",
+                WAIT,
+            )
+            .await;
+        assert!(!phone.visible("#activity-card").await, "no log, no card");
+    } else {
+        phone
+            .wait_for(
+                "the activity list",
+                "document.querySelectorAll('#activity li').length > 0 && \
+                 !document.getElementById('activity-card').hidden",
+                WAIT,
+            )
+            .await;
+        phone.shot("07-activity").await;
+    }
+    phone.click("#signout").await;
+    phone.wait_view("signin").await;
+    let left = phone
+        .js(
+            "return localStorage.getItem('qrlogin.m.access_token');",
+            vec![],
+        )
+        .await;
+    assert_eq!(left, serde_json::Value::Null, "the token is forgotten");
+    phone.shot("08-signed-out").await;
 
     pc.assert_console_clean().await;
     phone.assert_console_clean().await;

@@ -82,6 +82,29 @@ async fn the_widget_follows_a_login_over_sse_websocket_and_long_poll() {
     )
     .await;
     login_through(&pc, &server, "sse", "ws").await;
+
+    // `clientId` goes into the create body as `client_id` (for the OpenID Connect
+    // flow), and only when given.
+    pc.js(
+        "var f = window.fetch; window.e2eBodies = []; window.fetch = function (u, o) { \
+           if (/\\/api\\/v1\\/qr$/.test(String(u)) && o && o.body) window.e2eBodies.push(JSON.parse(o.body)); \
+           return f.apply(this, arguments); }; \
+         var host = document.createElement('div'); document.querySelector('main').appendChild(host); \
+         QrLogin.mount(host, { clientId: 'shop', css: false }); \
+         QrLogin.mount(document.createElement('div'), { css: false });",
+        vec![],
+    )
+    .await;
+    let bodies = pc
+        .wait_for(
+            "two create bodies",
+            "window.e2eBodies.length === 2 && window.e2eBodies",
+            WAIT,
+        )
+        .await;
+    assert_eq!(bodies[0]["client_id"], "shop", "{bodies}");
+    assert_eq!(bodies[0]["device"]["type"], "web", "{bodies}");
+    assert!(bodies[1].get("client_id").is_none(), "{bodies}");
     pc.assert_no_secret_in_urls().await;
     pc.assert_console_clean().await;
     pc.close().await;
