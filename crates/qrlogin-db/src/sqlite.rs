@@ -15,6 +15,8 @@ use std::time::Duration;
 /// The type the shared SQL code of `sql/` is compiled for here.
 pub(crate) type Backend = sqlx::Sqlite;
 
+// The one SQL implementation, compiled for this backend (on purpose twice: see sql/mod.rs).
+#[allow(clippy::duplicate_mod)]
 #[path = "sql/mod.rs"]
 mod sql;
 
