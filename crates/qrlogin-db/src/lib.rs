@@ -21,6 +21,7 @@
 //! | `postgres://…`, `postgresql://…` | PostgreSQL |
 //! | `memory` | SQLite in memory, nothing kept |
 
+mod bounded;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod error;

@@ -76,7 +76,7 @@ fn an_unreachable_server_answers_unavailable() {
         let Err(DbError::Unavailable(msg)) = err else {
             panic!("expected Unavailable, got {:?}", err.map(|_| ()));
         };
-        assert!(!msg.is_empty());
+        assert!(msg.contains("refused"), "{msg}");
     });
 }
 
@@ -84,11 +84,10 @@ fn an_unreachable_server_answers_unavailable() {
 fn a_missing_database_answers_unavailable() {
     run(Flavor::Current, async {
         let err = qrlogin_db::open("postgres://postgres@127.0.0.1:5432/qrlogin_no_such_db").await;
-        assert!(
-            matches!(err, Err(DbError::Unavailable(_))),
-            "{:?}",
-            err.map(|_| ())
-        );
+        let Err(DbError::Unavailable(msg)) = err else {
+            panic!("expected Unavailable, got {:?}", err.map(|_| ()));
+        };
+        assert!(msg.contains("qrlogin_no_such_db"), "{msg}");
     });
 }
 
