@@ -41,10 +41,11 @@ fn sqlite_unavailable(code: i64) -> Option<&'static str> {
 
 /// PostgreSQL SQLSTATE classes and codes that mean "not now": connection exceptions
 /// (08), insufficient resources (53), operator intervention (57: shutdown, starting
-/// up), serialization failures and deadlocks (40001, 40P01), unknown database (3D000).
+/// up, statement timeout), serialization failures and deadlocks (40001, 40P01), an
+/// unknown database (3D000), a read-only standby (25006), a lock timeout (55P03).
 fn postgres_unavailable(state: &str) -> bool {
     ["08", "53", "57"].iter().any(|c| state.starts_with(c))
-        || matches!(state, "40001" | "40P01" | "3D000")
+        || matches!(state, "40001" | "40P01" | "3D000" | "25006" | "55P03")
 }
 
 impl From<sqlx::Error> for DbError {

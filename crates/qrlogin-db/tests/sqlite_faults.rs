@@ -5,10 +5,10 @@ mod common;
 
 use common::TempDb;
 use qrlogin_db::conformance::fixtures::{
-    hash, mobile_token, stored_account, web_session, LONG, NOW,
+    event, hash, mobile_token, stored_account, web_session, LONG, NOW,
 };
 use qrlogin_db::conformance::{run, Flavor};
-use qrlogin_db::DbError;
+use qrlogin_db::{ActivityKind, DbError};
 use sqlx::{ConnectOptions, Connection};
 use std::str::FromStr;
 
@@ -202,6 +202,53 @@ fn foreign_data_reads_as_corrupt_not_a_panic() {
             .mobile_token(&qrlogin_core::TokenHash([0; 32]), NOW)
             .await;
         assert!(matches!(token, Err(DbError::Corrupt(_))), "{token:?}");
+    });
+}
+
+/// An event of a kind this version does not know (written by a newer instance on the
+/// same database) is left out of the log, and the rest still reads.
+#[test]
+fn events_of_unknown_kinds_are_left_out() {
+    run(Flavor::Current, async {
+        let tmp = TempDb::new();
+        let db = qrlogin_db::open(&tmp.url()).await.expect("open");
+        let acc = stored_account(&*db).await;
+        let known = event(&acc.id, NOW, ActivityKind::QrScanned);
+        db.append_event(&known).await.expect("append");
+        let mut raw = sqlx::sqlite::SqliteConnectOptions::from_str(&tmp.url())
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        sqlx::query(
+            "INSERT INTO activity_events (id, account_id, at, kind) \
+             VALUES ('evt_new', $1, $2, 'teleported')",
+        )
+        .bind(acc.id.as_str())
+        .bind(NOW + 1)
+        .execute(&mut raw)
+        .await
+        .expect("insert");
+        assert_eq!(
+            db.events_of(&acc.id, 50).await.expect("events"),
+            vec![known]
+        );
+    });
+}
+
+/// A file that is not a SQLite database is refused with a clear error, and left as is.
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_untouched() {
+    run(Flavor::Current, async {
+        let tmp = TempDb::new();
+        let junk = vec![b'x'; 4096];
+        std::fs::write(tmp.path(), &junk).expect("write");
+        let r = qrlogin_db::open(&tmp.url()).await;
+        let Err(DbError::Corrupt(msg)) = r.as_ref().map(|_| ()) else {
+            panic!("expected Corrupt, got {:?}", r.map(|_| ()));
+        };
+        assert!(msg.contains("not a database"), "{msg}");
+        assert_eq!(std::fs::read(tmp.path()).expect("read"), junk);
     });
 }
 
