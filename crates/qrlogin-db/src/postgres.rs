@@ -1,0 +1,56 @@
+//! The PostgreSQL backend, shared by every instance of a deployment.
+
+use crate::bounded::Bounded;
+use crate::postgres::sql::SqlDb;
+use crate::{Db, DbError, DbResult};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The type the shared SQL code of `sql/` is compiled for here.
+pub(crate) type Backend = sqlx::Postgres;
+
+// The one SQL implementation, compiled for this backend (on purpose twice: see sql/mod.rs).
+#[allow(clippy::duplicate_mod)]
+#[path = "sql/mod.rs"]
+mod sql;
+
+/// The most one call may take, network included (a statement alone is capped at 10 s
+/// by the server; a transaction is several statements).
+const CALL_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Connects to the PostgreSQL database at `url` and brings its schema up to date
+/// (sqlx holds an advisory lock, so instances starting together migrate once).
+pub(crate) async fn open(url: &str, acquire: Duration) -> DbResult<Arc<dyn Db>> {
+    // A server-side cap on every statement, so a stuck database cannot hold a request
+    // (and its connection) for ever.
+    let opts = PgConnectOptions::from_str(url)?.options([("statement_timeout", "10s")]);
+    // One direct connection first: an unreachable server or a wrong database then
+    // fails with its own reason ("connection refused", "database does not exist")
+    // instead of the pool's bare timeout.
+    match tokio::time::timeout(acquire, opts.connect()).await {
+        Ok(conn) => conn?.close().await?,
+        Err(_) => {
+            return Err(DbError::Unavailable(format!(
+                "no answer from PostgreSQL within {acquire:?}"
+            )))
+        }
+    }
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(acquire)
+        .connect_with(opts)
+        .await?;
+    sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+    let db = SqlDb {
+        pool,
+        name: "postgres",
+        _keeper: None,
+    };
+    Ok(Arc::new(Bounded {
+        inner: Arc::new(db),
+        limit: CALL_TIMEOUT,
+    }))
+}

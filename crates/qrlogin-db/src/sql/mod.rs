@@ -1,0 +1,40 @@
+//! The SQL implementation of every trait, written once and compiled twice: `sqlite.rs`
+//! and `postgres.rs` each include this module with their own `Backend` type. The SQL is
+//! the common dialect of both (`$1` placeholders, `ON CONFLICT DO NOTHING`,
+//! `RETURNING`); only the schema files differ.
+//!
+//! Every write that touches more than one row is one transaction whose first statement
+//! writes, so that SQLite takes its write lock at once (waiting out `busy_timeout`)
+//! instead of failing to upgrade a read snapshot.
+
+mod accounts;
+mod activity;
+mod links;
+mod rows;
+mod tokens;
+
+use super::Backend;
+use crate::{Db, DbResult};
+use async_trait::async_trait;
+
+/// One database: a pool of connections, and the backend's name.
+pub(crate) struct SqlDb {
+    /// The connections.
+    pub(crate) pool: sqlx::Pool<Backend>,
+    /// `sqlite`, `postgres` or `memory`.
+    pub(crate) name: &'static str,
+    /// Whatever must live as long as the pool (the memory backend's keeper connection).
+    pub(crate) _keeper: Option<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+#[async_trait]
+impl Db for SqlDb {
+    async fn ping(&self) -> DbResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        self.name
+    }
+}

@@ -1,0 +1,139 @@
+//! [`TokenDb`] in SQL. Lookups join the account, so a disabled or removed account's
+//! token is dead in the same query that finds it.
+
+use super::rows::{self, device_json, hash_bytes, SESSION_COLS};
+use super::SqlDb;
+use crate::{DbResult, MobileToken, TokenDb, WebSession};
+use async_trait::async_trait;
+use qrlogin_core::{AccountId, Millis, SessionId, TokenHash};
+
+#[async_trait]
+impl TokenDb for SqlDb {
+    async fn put_mobile_token(&self, hash: &TokenHash, t: &MobileToken) -> DbResult<bool> {
+        // INSERT … SELECT from the account: nothing is stored for an unknown or
+        // disabled one, atomically with the check.
+        let done = sqlx::query(
+            "INSERT INTO mobile_tokens (token_hash, account_id, device, created_at, expires_at) \
+             SELECT $1, id, $3, $4, $5 FROM accounts WHERE id = $2 AND NOT disabled \
+             ON CONFLICT (token_hash) DO UPDATE SET account_id = excluded.account_id, \
+             device = excluded.device, created_at = excluded.created_at, \
+             expires_at = excluded.expires_at",
+        )
+        .bind(hash_bytes(hash))
+        .bind(t.account_id.as_str())
+        .bind(device_json(&t.device))
+        .bind(t.created_at)
+        .bind(t.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn mobile_token(&self, hash: &TokenHash, now: Millis) -> DbResult<Option<MobileToken>> {
+        let row = sqlx::query(
+            "SELECT t.account_id, t.device, t.created_at, t.expires_at \
+             FROM mobile_tokens t JOIN accounts a ON a.id = t.account_id \
+             WHERE t.token_hash = $1 AND t.expires_at > $2 AND NOT a.disabled",
+        )
+        .bind(hash_bytes(hash))
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(rows::mobile_token).transpose()
+    }
+
+    async fn revoke_mobile_token(&self, hash: &TokenHash) -> DbResult<bool> {
+        let done = sqlx::query("DELETE FROM mobile_tokens WHERE token_hash = $1")
+            .bind(hash_bytes(hash))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn put_web_session(&self, hash: &TokenHash, s: &WebSession) -> DbResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1 OR id = $2")
+            .bind(hash_bytes(hash))
+            .bind(s.id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query(
+            "INSERT INTO web_sessions (token_hash, id, account_id, created_at, expires_at, device, ip) \
+             SELECT $1, $2, id, $4, $5, $6, $7 FROM accounts WHERE id = $3 AND NOT disabled",
+        )
+        .bind(hash_bytes(hash))
+        .bind(s.id.as_str())
+        .bind(s.account_id.as_str())
+        .bind(s.created_at)
+        .bind(s.expires_at)
+        .bind(s.device.as_ref().map(device_json))
+        .bind(&s.ip)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false); // rolled back: the delete is undone too
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn web_session_by_token(
+        &self,
+        hash: &TokenHash,
+        now: Millis,
+    ) -> DbResult<Option<WebSession>> {
+        let sql = format!(
+            "SELECT {SESSION_COLS} FROM web_sessions s JOIN accounts a ON a.id = s.account_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT a.disabled"
+        );
+        let row = sqlx::query(&sql)
+            .bind(hash_bytes(hash))
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::web_session).transpose()
+    }
+
+    async fn web_sessions_of(&self, account: &AccountId, now: Millis) -> DbResult<Vec<WebSession>> {
+        let sql = format!(
+            "SELECT {SESSION_COLS} FROM web_sessions s JOIN accounts a ON a.id = s.account_id \
+             WHERE s.account_id = $1 AND s.expires_at > $2 AND NOT a.disabled \
+             ORDER BY s.created_at DESC, s.id DESC"
+        );
+        let found = sqlx::query(&sql)
+            .bind(account.as_str())
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await?;
+        found.iter().map(rows::web_session).collect()
+    }
+
+    async fn revoke_web_session(&self, account: &AccountId, session: &SessionId) -> DbResult<bool> {
+        let done = sqlx::query("DELETE FROM web_sessions WHERE id = $1 AND account_id = $2")
+            .bind(session.as_str())
+            .bind(account.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn revoke_web_session_token(&self, hash: &TokenHash) -> DbResult<bool> {
+        let done = sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
+            .bind(hash_bytes(hash))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn purge_expired_tokens(&self, now: Millis) -> DbResult<u64> {
+        let mut n = 0;
+        for table in ["mobile_tokens", "web_sessions"] {
+            let done = sqlx::query(&format!("DELETE FROM {table} WHERE expires_at <= $1"))
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+            n += done.rows_affected();
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,103 @@
+//! The SQLite backend (the embedded default) and the memory backend, which is SQLite
+//! with its database in memory: one implementation, so `memory` behaves exactly like
+//! what production runs.
+
+use crate::sqlite::sql::SqlDb;
+use crate::{Db, DbError, DbResult};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, Connection};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The type the shared SQL code of `sql/` is compiled for here.
+pub(crate) type Backend = sqlx::Sqlite;
+
+// The one SQL implementation, compiled for this backend (on purpose twice: see sql/mod.rs).
+#[allow(clippy::duplicate_mod)]
+#[path = "sql/mod.rs"]
+mod sql;
+
+/// How long a writer waits for another's write lock before the call answers
+/// `Unavailable` (SQLite has one writer at a time).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The connection options every SQLite database of qrlogin uses: WAL (readers never
+/// wait for the writer), created on first start, foreign keys on (removing an account
+/// removes what hangs off it), `synchronous = NORMAL` (durable across a process crash,
+/// the WAL default).
+fn options(url: &str) -> DbResult<SqliteConnectOptions> {
+    Ok(SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(BUSY_TIMEOUT)
+        .foreign_keys(true))
+}
+
+/// Opens (creating it if absent) the SQLite database at `url` and brings its schema up
+/// to date.
+pub(crate) async fn open(url: &str, acquire: Duration) -> DbResult<Arc<dyn Db>> {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(acquire)
+        .connect_with(options(url)?)
+        .await?;
+    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    Ok(Arc::new(SqlDb {
+        pool,
+        name: "sqlite",
+        _keeper: None,
+    }))
+}
+
+/// A new, empty database in memory, gone when the last handle is dropped.
+pub(crate) async fn open_memory(acquire: Duration) -> DbResult<Arc<dyn Db>> {
+    // `:memory:` is a private shared-cache database that lives while any connection to
+    // it is open: the keeper holds one for the lifetime of the handle, whatever the
+    // pool does with its own. One pooled connection: shared-cache writers would
+    // otherwise lock each other out.
+    let opts = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+    let keeper = opts.connect().await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .acquire_timeout(acquire)
+        .connect_with(opts)
+        .await?;
+    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    Ok(Arc::new(SqlDb {
+        pool,
+        name: "memory",
+        _keeper: Some(Box::new(std::sync::Mutex::new(keeper))),
+    }))
+}
+
+/// Writes a consistent copy of the SQLite database at `url` to `dest` with
+/// `VACUUM INTO`, which reads one snapshot while the server keeps serving.
+pub(crate) async fn backup(url: &str, dest: &std::path::Path) -> DbResult<()> {
+    if dest.exists() {
+        return Err(DbError::Invalid(format!(
+            "the backup destination {} already exists",
+            dest.display()
+        )));
+    }
+    let dest = dest
+        .to_str()
+        .ok_or_else(|| DbError::Invalid("the backup path is not valid UTF-8".into()))?;
+    // No create_if_missing: backing up a database that is not there is an error.
+    let mut conn: SqliteConnection = SqliteConnectOptions::from_str(url)?
+        .busy_timeout(BUSY_TIMEOUT)
+        .connect()
+        .await?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(dest)
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    Ok(())
+}
