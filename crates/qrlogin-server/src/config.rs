@@ -47,6 +47,9 @@ pub struct Config {
     /// `memory`, or a Redis URL (`redis://`, `rediss://`, `redis+sentinel://`,
     /// `redis-cluster://`). May hold a password, so it never prints in clear.
     pub store: String,
+    /// The database (`sqlite://PATH`, `postgres://…`, `memory`): accounts, tokens,
+    /// PC sessions, the activity log. May hold a password, so it never prints in clear.
+    pub db: String,
     /// Base of `qr_content`; `None` derives it from the bound address.
     pub public_url: Option<String>,
     /// Seed the demo accounts `alice`/`alice-demo` and `bob`/`bob-demo`.
@@ -66,6 +69,7 @@ impl Default for Config {
         Self {
             listen: "127.0.0.1:8080".into(),
             store: "memory".into(),
+            db: "sqlite://qrlogin.db".into(),
             public_url: None,
             demo: false,
             lifetimes: Lifetimes::default(),
@@ -81,6 +85,7 @@ impl Config {
     pub fn for_tests() -> Self {
         Self {
             listen: "127.0.0.1:0".into(),
+            db: "memory".into(),
             demo: true,
             ..Self::default()
         }
@@ -104,6 +109,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("store", &redact_url(&self.store))
+            .field("db", &redact_url(&self.db))
             .field("public_url", &self.public_url)
             .field("demo", &self.demo)
             .field("lifetimes", &self.lifetimes)

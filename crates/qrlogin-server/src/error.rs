@@ -81,6 +81,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<qrlogin_db::DbError> for ApiError {
+    fn from(e: qrlogin_db::DbError) -> Self {
+        crate::service::Error::from(e).into()
+    }
+}
+
 /// Builds a problem+json response; shared with the fallback and panic handlers.
 pub fn problem(code: ErrorCode, detail: &str) -> Response {
     ApiError::new(code, detail).into_response()

@@ -1,5 +1,5 @@
 //! Building and running the server: `Application::build(config)` binds the listener,
-//! opens the store and reports the port; `run_until(shutdown)` serves until the future
+//! opens the store and the database and reports the port; `run_until(shutdown)` serves until the future
 //! resolves, then answers held waiters and drains. The binary and every test start the
 //! server exactly this way.
 
@@ -12,7 +12,7 @@ use crate::telemetry;
 use anyhow::Context as _;
 use qrlogin_core::{SharedClock, SystemClock};
 use qrlogin_store::memory::MemoryStore;
-use qrlogin_store::{AccountStore, QrStore};
+use qrlogin_store::QrStore;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,17 +32,17 @@ pub struct Application {
 pub async fn open_store(
     url: &str,
     clock: SharedClock,
-) -> anyhow::Result<(Arc<dyn QrStore>, Arc<dyn AccountStore>)> {
+) -> anyhow::Result<Arc<dyn QrStore>> {
     if url == "memory" {
         let store = MemoryStore::with_clock(clock);
         store.spawn_purger(Duration::from_secs(1));
-        return Ok((store.clone(), store));
+        return Ok(store);
     }
     if url.starts_with("redis") {
         let store = qrlogin_store::redis::RedisStore::connect(url)
             .await
             .context("opening the Redis store")?;
-        return Ok((store.clone(), store));
+        return Ok(store);
     }
     anyhow::bail!(
         "unknown store {:?}: use `memory` or a redis:// URL",
@@ -66,9 +66,12 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
-        let (qr, accounts_store) = open_store(&config.store, clock.clone()).await?;
+        let qr = open_store(&config.store, clock.clone()).await?;
+        let db = qrlogin_db::open(&config.db)
+            .await
+            .with_context(|| format!("opening the database {}", qrlogin_db::redact_url(&config.db)))?;
         if config.demo {
-            accounts::seed_demo(accounts_store.as_ref(), clock.now())
+            accounts::seed_demo(db.as_ref(), clock.now())
                 .await
                 .context("seeding demo accounts")?;
         }
@@ -81,7 +84,7 @@ impl Application {
             .to_owned();
         let state = AppState::new(Shared {
             qr,
-            accounts: accounts_store,
+            db,
             public_url: public_url.trim_end_matches('/').into(),
             config: Arc::new(config),
             shutdown: CancellationToken::new(),
@@ -89,7 +92,6 @@ impl Application {
             dummy_hash: accounts::hash_password(dummy).await?.into(),
             held: Default::default(),
             clock,
-            account_cache: Default::default(),
         });
         Ok(Self {
             listener,

@@ -6,7 +6,8 @@
 use crate::config::Config;
 use crate::limits::LoginLimiter;
 use qrlogin_core::{Millis, SharedClock};
-use qrlogin_store::{AccountStore, QrStore};
+use qrlogin_db::Db;
+use qrlogin_store::QrStore;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -47,8 +48,10 @@ impl std::ops::Deref for AppState {
 pub struct Shared {
     /// QR sessions.
     pub qr: Arc<dyn QrStore>,
-    /// Accounts, tokens, PC sessions.
-    pub accounts: Arc<dyn AccountStore>,
+    /// The durable data (`--db`): accounts, phone tokens, PC sessions, the activity
+    /// log. Read on every authenticated request, never cached, so a revocation or a
+    /// disabled account holds on every instance from the next request on.
+    pub db: Arc<dyn Db>,
     /// The configuration the server started with.
     pub config: Arc<Config>,
     /// `public_url` resolved against the bound address; base of `qr_content`.
@@ -61,8 +64,6 @@ pub struct Shared {
     /// An argon2 hash of a random password, verified against for unknown usernames so
     /// that they take as long as wrong passwords.
     pub dummy_hash: Arc<str>,
-    /// Accounts by id, briefly cached (they are read on every phone request).
-    pub account_cache: crate::service::account_cache::AccountCache,
     /// The one clock of the server, shared with the stores: the wall clock in
     /// production, a `ManualClock` in tests that move time.
     pub clock: SharedClock,

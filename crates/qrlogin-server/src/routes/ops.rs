@@ -30,7 +30,7 @@ pub async fn healthz() -> impl IntoResponse {
 #[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200), (status = 503)))]
 pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     state.qr.ping().await?;
-    state.accounts.ping().await?;
+    state.db.ping().await?;
     Ok(Json(serde_json::json!({ "status": "ready" })))
 }
 

@@ -10,8 +10,10 @@ use argon2::password_hash::{
 use argon2::Argon2;
 use qrlogin_core::api::{AccountView, LoginRequest, LoginResponse, MeResponse, MeSession};
 use qrlogin_core::time::rfc3339;
-use qrlogin_core::{validate_device, AccountId, DeviceRule, ErrorCode, Millis, Secret, SecretKind};
-use qrlogin_store::{Account, AccountStore, MobileToken};
+use qrlogin_core::{
+    validate_device, AccountId, DeviceRule, ErrorCode, Millis, Secret, SecretKind, Username,
+};
+use qrlogin_db::{Account, Db, MobileToken};
 
 /// Hashes a password with argon2id (default, OWASP-recommended parameters) on the
 /// blocking pool: a hash takes tens of milliseconds of CPU and must not stall the
@@ -41,31 +43,35 @@ pub async fn verify_password(password: String, phc: String) -> bool {
     .unwrap_or(false)
 }
 
-/// Adds an account with a fresh id, created at `now`; `false` if the username is taken.
+/// Adds an account with a fresh id and an argon2id hash of `password`, created at
+/// `now`; `false` if the username is taken (nothing written then).
 pub async fn create_account(
-    store: &dyn AccountStore,
-    username: &str,
+    db: &dyn Db,
+    username: &Username,
     password: &str,
     display_name: &str,
     now: Millis,
 ) -> anyhow::Result<bool> {
     let account = Account {
-        id: AccountId::generate().into_string(),
-        username: username.to_owned(),
+        id: AccountId::generate(),
+        username: username.clone(),
         display_name: display_name.to_owned(),
         avatar_url: None,
-        password_hash: hash_password(password.to_owned()).await?,
+        password_hash: Some(hash_password(password.to_owned()).await?),
+        disabled: false,
         created_at: now,
+        updated_at: now,
     };
-    Ok(store.create_account(&account).await?)
+    Ok(db.create_account(&account).await?)
 }
 
-/// Seeds `alice`/`alice-demo` and `bob`/`bob-demo` (kept if they exist already, as on a
-/// shared Redis that another instance seeded), created at `now`.
-pub async fn seed_demo(store: &dyn AccountStore, now: Millis) -> anyhow::Result<()> {
+/// Seeds `alice`/`alice-demo` and `bob`/`bob-demo` if they are absent (API.md: `--demo`
+/// can be given on every start, and by every instance of a shared database).
+pub async fn seed_demo(db: &dyn Db, now: Millis) -> anyhow::Result<()> {
     for (user, pass, name) in [("alice", "alice-demo", "Alice"), ("bob", "bob-demo", "Bob")] {
-        if store.account_by_username(user).await?.is_none() {
-            create_account(store, user, pass, name, now).await?;
+        let user = Username::parse(user)?;
+        if db.account_by_username(&user).await?.is_none() {
+            create_account(db, &user, pass, name, now).await?;
         }
     }
     Ok(())
@@ -74,7 +80,7 @@ pub async fn seed_demo(store: &dyn AccountStore, now: Millis) -> anyhow::Result<
 /// The public view of an account.
 pub fn account_view(a: &Account) -> AccountView {
     AccountView {
-        id: a.id.clone(),
+        id: a.id.as_str().to_owned(),
         display_name: a.display_name.clone(),
         avatar_url: a.avatar_url.clone(),
     }
@@ -104,12 +110,18 @@ pub async fn login(
             )
             .retry_after(secs)
         })?;
-    let account = state.accounts.account_by_username(&req.username).await?;
-    let phc = account
-        .as_ref()
-        .map_or_else(|| state.dummy_hash.to_string(), |a| a.password_hash.clone());
-    let ok = verify_password(req.password, phc).await;
-    let Some(account) = account.filter(|_| ok) else {
+    // A name outside the username rule cannot exist: it is looked up as nobody, so it
+    // costs the same argon2 check and gets the same answer as a wrong password.
+    let account = match Username::parse(&req.username) {
+        Ok(name) => state.db.account_by_username(&name).await?,
+        Err(_) => None,
+    };
+    // A disabled account, or one without a password (passkeys only), is checked
+    // against the dummy hash too, so neither can be told from a wrong password.
+    let usable = account.filter(|a| !a.disabled && a.password_hash.is_some());
+    let phc = usable.as_ref().and_then(|a| a.password_hash.clone());
+    let ok = verify_password(req.password, phc.unwrap_or_else(|| state.dummy_hash.to_string())).await;
+    let Some(account) = usable.filter(|_| ok) else {
         state.login_limiter.failed(&req.username, &ctx.ip);
         metrics::counter!("qrlogin_phone_logins_total", "outcome" => "failed").increment(1);
         return Err(Error::new(
@@ -127,10 +139,13 @@ pub async fn login(
         created_at: now,
         expires_at: now + l.mobile_token_ms,
     };
-    state
-        .accounts
-        .put_mobile_token(&token.hash(), &record)
-        .await?;
+    if !state.db.put_mobile_token(&token.hash(), &record).await? {
+        // Disabled or removed between the check and the write.
+        return Err(Error::new(
+            ErrorCode::InvalidCredentials,
+            "wrong username or password",
+        ));
+    }
     metrics::counter!("qrlogin_phone_logins_total", "outcome" => "ok").increment(1);
     tracing::info!(account = %account.id, device = device.id.as_deref().unwrap_or(""), "phone signed in");
     Ok(LoginResponse {
@@ -146,14 +161,14 @@ pub async fn login(
 pub async fn me(state: &AppState, token: Option<&str>) -> Result<MeResponse> {
     let pc = auth::pc_session(state, token).await?;
     let account = state
-        .account_cache
-        .get(state.accounts.as_ref(), &pc.session.account_id, state.now())
+        .db
+        .account_by_id(&pc.session.account_id)
         .await?
         .ok_or_else(Error::unauthorized)?;
     Ok(MeResponse {
         account: account_view(&account),
         session: MeSession {
-            id: pc.session.id,
+            id: pc.session.id.into_string(),
             created_at: rfc3339(pc.session.created_at),
             expires_at: rfc3339(pc.session.expires_at),
         },
@@ -163,6 +178,6 @@ pub async fn me(state: &AppState, token: Option<&str>) -> Result<MeResponse> {
 /// Signs a PC out: revokes the presented session token.
 pub async fn logout(state: &AppState, token: Option<&str>) -> Result<()> {
     let pc = auth::pc_session(state, token).await?;
-    state.accounts.revoke_web_session_token(&pc.hash).await?;
+    state.db.revoke_web_session_token(&pc.hash).await?;
     Ok(())
 }

@@ -5,7 +5,7 @@
 use super::{Error, PhoneCredentials, Result};
 use crate::state::AppState;
 use qrlogin_core::{ErrorCode, QrId, QrSession, Secret, SecretKind, TokenHash};
-use qrlogin_store::{Account, MobileToken, WebSession};
+use qrlogin_db::{Account, MobileToken, WebSession};
 
 /// A phone whose token is valid *and* presented from the device it was issued to.
 pub struct Phone {
@@ -28,7 +28,7 @@ pub async fn phone(state: &AppState, creds: &PhoneCredentials) -> Result<Phone> 
     let token = creds.token.as_deref().ok_or_else(Error::unauthorized)?;
     let hash = Secret::parse_hash(SecretKind::Mobile, token).map_err(|_| Error::unauthorized())?;
     let token = state
-        .accounts
+        .db
         .mobile_token(&hash, state.now())
         .await?
         .ok_or_else(Error::unauthorized)?;
@@ -51,9 +51,10 @@ pub async fn phone(state: &AppState, creds: &PhoneCredentials) -> Result<Phone> 
         return Err(mismatch());
     }
     let account = state
-        .account_cache
-        .get(state.accounts.as_ref(), &token.account_id, state.now())
+        .db
+        .account_by_id(&token.account_id)
         .await?
+        .filter(|a| !a.disabled)
         .ok_or_else(Error::unauthorized)?;
     Ok(Phone { account, token })
 }
@@ -90,7 +91,7 @@ pub async fn pc_session(state: &AppState, token: Option<&str>) -> Result<PcSessi
     let token = token.ok_or_else(Error::unauthorized)?;
     let hash = Secret::parse_hash(SecretKind::Session, token).map_err(|_| Error::unauthorized())?;
     let session = state
-        .accounts
+        .db
         .web_session_by_token(&hash, state.now())
         .await?
         .ok_or_else(Error::unauthorized)?;

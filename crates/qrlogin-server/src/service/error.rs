@@ -4,6 +4,7 @@
 //! `store_unavailable` (503) and `internal` (500), their causes logged here, never shown.
 
 use qrlogin_core::{ErrorCode, InvalidDevice, TransitionError};
+use qrlogin_db::DbError;
 use qrlogin_store::StoreError;
 
 /// Why a use case refused or failed.
@@ -74,6 +75,22 @@ impl From<StoreError> for Error {
                 .retry_after(1)
             }
             StoreError::Corrupt(cause) => Error::internal(cause),
+        }
+    }
+}
+
+impl From<DbError> for Error {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                Error::new(
+                    ErrorCode::StoreUnavailable,
+                    "the database cannot be reached; nothing was changed",
+                )
+                .retry_after(1)
+            }
+            DbError::Corrupt(cause) | DbError::Invalid(cause) => Error::internal(cause),
         }
     }
 }

@@ -11,10 +11,9 @@
 //! - [`phone`]: the phone's side: scan, confirm, decline, its account's PC sessions.
 //! - [`accounts`]: passwords, the demo accounts, phone login, `me` and logout.
 //! - [`auth`]: who is calling (a bound phone token, a PC session token, a poll token).
-//! - [`wait`]: the one wait primitive; [`account_cache`]: accounts by id, briefly kept.
+//! - [`wait`]: the one wait primitive.
 //! - [`error`]: the use cases' error.
 
-pub mod account_cache;
 pub mod accounts;
 pub mod auth;
 pub mod error;

@@ -28,7 +28,7 @@ pub async fn scan(
     body?;
     let ticket = Secret::generate(SecretKind::ScanTicket);
     let scanner = Scanner {
-        account_id: phone.account.id.clone(),
+        account_id: phone.account.id.as_str().to_owned(),
         device_id: phone.device_id().to_owned(),
         display_name: phone.account.display_name.clone(),
         avatar_url: phone.account.avatar_url.clone(),
@@ -59,7 +59,7 @@ pub async fn scan(
 /// What the phone proves with a confirm or decline: who it is, and the scan ticket.
 fn proof(phone: &Phone, ticket: Option<&str>) -> TicketProof {
     TicketProof {
-        account_id: phone.account.id.clone(),
+        account_id: phone.account.id.as_str().to_owned(),
         device_id: phone.device_id().to_owned(),
         // A malformed ticket is as good as none: 403 invalid_scan_ticket either way.
         ticket_hash: ticket
@@ -120,13 +120,13 @@ pub async fn decline(
 pub async fn sessions(state: &AppState, creds: &PhoneCredentials) -> Result<SessionsResponse> {
     let phone = auth::phone(state, creds).await?;
     let list = state
-        .accounts
+        .db
         .web_sessions_of(&phone.account.id, state.now())
         .await?;
     let sessions = list
         .into_iter()
         .map(|s| SessionView {
-            id: s.id,
+            id: s.id.into_string(),
             created_at: rfc3339(s.created_at),
             expires_at: rfc3339(s.expires_at),
             device: s.device,
@@ -143,8 +143,8 @@ pub async fn revoke(state: &AppState, creds: &PhoneCredentials, session_id: &str
     let not_found = || Error::new(ErrorCode::NotFound, "no such session of this account");
     let id = SessionId::parse(session_id).map_err(|_| not_found())?;
     if state
-        .accounts
-        .revoke_web_session(&phone.account.id, id.as_str())
+        .db
+        .revoke_web_session(&phone.account.id, &id)
         .await?
     {
         tracing::info!(account = %phone.account.id, session = %id, "PC session revoked from the phone");

@@ -11,9 +11,10 @@ use qrlogin_core::api::{CreateQrResponse, RedeemResponse, Status};
 use qrlogin_core::time::{rfc3339, secs_until};
 use qrlogin_core::{
     validate_device, Command, DeviceInfo, DeviceRule, ErrorCode, QrId, QrSession, QrState,
-    Requester, Secret, SecretKind, SessionId,
+    Requester, Secret, SecretKind, SessionId, AccountId,
 };
-use qrlogin_store::{CasOutcome, WebSession};
+use qrlogin_db::WebSession;
+use qrlogin_store::CasOutcome;
 use std::future::Future;
 use std::time::Duration;
 
@@ -139,10 +140,18 @@ pub async fn redeem(state: &AppState, id: &QrId, token: Option<&str>) -> Result<
         .scanner
         .clone()
         .ok_or_else(|| Error::internal("confirmed session without scanner"))?;
+    let gone = || {
+        Error::new(
+            ErrorCode::InvalidState,
+            "the confirming account no longer exists or is disabled",
+        )
+    };
+    let account_id = AccountId::parse(&scanner.account_id).map_err(|_| gone())?;
     let account = state
-        .account_cache
-        .get(state.accounts.as_ref(), &scanner.account_id, now)
+        .db
+        .account_by_id(&account_id)
         .await?
+        .filter(|a| !a.disabled)
         .ok_or_else(|| {
             Error::new(
                 ErrorCode::InvalidState,
@@ -152,16 +161,18 @@ pub async fn redeem(state: &AppState, id: &QrId, token: Option<&str>) -> Result<
     let token = Secret::generate(SecretKind::Session);
     let hash = token.hash();
     let session = WebSession {
-        id: SessionId::generate().into_string(),
+        id: SessionId::generate(),
         account_id: account.id.clone(),
         created_at: now,
         expires_at: now + l.web_session_ms,
         device: s.requester.device.clone(),
         ip: s.requester.ip.clone(),
     };
-    state.accounts.put_web_session(&hash, &session).await?;
+    if !state.db.put_web_session(&hash, &session).await? {
+        return Err(gone());
+    }
     if let Err(e) = apply(state, id, &Command::Redeem, Some(s)).await {
-        if let Err(revoke) = state.accounts.revoke_web_session_token(&hash).await {
+        if let Err(revoke) = state.db.revoke_web_session_token(&hash).await {
             tracing::warn!(error = %revoke, "could not revoke the session of a lost redeem; it expires unused");
         }
         return Err(e);
