@@ -13,9 +13,9 @@ use qrlogin_server::config::{Settings, KEYS};
 /// `qrlogin config …`.
 #[derive(Subcommand, Debug)]
 pub enum ConfigCommand {
-    /// Print the effective settings of `qrlogin serve` as TOML, passwords as `***`:
-    /// defaults, then the config file, then `QRLOGIN_*` variables, then the flags given
-    /// here (the same flags as `serve`).
+    /// Check and print the effective settings of `qrlogin serve` as TOML, passwords as
+    /// `***`: defaults, then the config file, then `QRLOGIN_*` variables, then the flags
+    /// given here (the same flags as `serve`).
     Show(ServeArgs),
 }
 
@@ -23,7 +23,10 @@ pub enum ConfigCommand {
 pub fn run(cmd: ConfigCommand) -> anyhow::Result<()> {
     match cmd {
         ConfigCommand::Show(args) => {
-            print!("{}", show(&load(&args)?)?);
+            let settings = load(&args)?;
+            // The same checks as `serve`, so a file can be tried before a restart.
+            qrlogin_server::Config::from_settings(&settings)?;
+            print!("{}", show(&settings)?);
             Ok(())
         }
     }

@@ -1,6 +1,9 @@
 //! The layering of `qrlogin serve`'s settings, inside `figment::Jail` (a private
 //! directory and environment per test), and README's flag table against the flags.
 
+// `Jail::expect_with` fixes its closures' error type to figment's (large) `Error`.
+#![allow(clippy::result_large_err)]
+
 use super::*;
 use clap::{Args as _, FromArgMatches as _};
 use figment::Jail;

@@ -23,15 +23,18 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR")]
     #[serde(skip_serializing_if = "Option::is_none")]
     listen: Option<String>,
-    /// `memory`, `redis://host:port/db`, `redis+sentinel://h:p[,h:p]/master[/db]`, `redis-cluster://h1:p1,h2:p2`: where QR sessions live.
+    /// `memory`, `redis://host:port/db`, `redis+sentinel://h:p[,h:p]/master[/db]`,
+    /// `redis-cluster://h1:p1,h2:p2`: where QR sessions live.
     #[arg(long, value_name = "URL")]
     #[serde(skip_serializing_if = "Option::is_none")]
     store: Option<String>,
-    /// `sqlite://PATH`, `postgres://user@host:port/db` or `memory`: where accounts and sessions are kept.
+    /// `sqlite://PATH`, `postgres://user@host:port/db` or `memory`: where accounts and
+    /// sessions are kept.
     #[arg(long, value_name = "URL")]
     #[serde(skip_serializing_if = "Option::is_none")]
     db: Option<String>,
-    /// Base of the URL in the QR code, what phones can reach (unset: `http://` and the listen address).
+    /// Base of the URL in the QR code, what phones can reach (unset: `http://` and the
+    /// listen address).
     #[arg(long, value_name = "URL")]
     #[serde(skip_serializing_if = "Option::is_none")]
     public_url: Option<String>,
@@ -51,7 +54,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "pc|phone|all", value_parser = ["pc", "phone", "all"])]
     #[serde(skip_serializing_if = "Option::is_none")]
     api: Option<String>,
-    /// Trust a proxy on this machine (loopback) for the client address in `X-Forwarded-For`.
+    /// Trust a proxy on this machine (loopback) for the client address in
+    /// `X-Forwarded-For`.
     #[arg(long)]
     #[serde(skip_serializing_if = "is_false")]
     trust_proxy: bool,
@@ -59,7 +63,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "CIDR[,CIDR…]", value_delimiter = ',')]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     trusted_proxies: Vec<String>,
-    /// A browser origin allowed to call the API cross-origin (repeatable; comma-separated in the variable).
+    /// A browser origin allowed to call the API cross-origin (repeatable;
+    /// comma-separated in the variable).
     #[arg(long, value_name = "URL")]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     cors_origin: Vec<String>,
