@@ -135,7 +135,7 @@ impl fmt::Display for RandomId {
 #[error("malformed id")]
 pub struct InvalidId;
 
-/// The four kinds of secret of API.md; the prefix makes a leaked token recognisable
+/// The kinds of secret of API.md; the prefix makes a leaked token recognisable
 /// (secret scanners) and stops one kind being presented where another is expected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SecretKind {
@@ -147,6 +147,16 @@ pub enum SecretKind {
     Mobile,
     /// `qlw_`: the PC's session after a redeemed login.
     Session,
+    /// `qlc_`: an OAuth client's secret (confidential clients).
+    ClientSecret,
+    /// `qla_`: an OAuth access token (opaque, for userinfo and backends).
+    Access,
+    /// `qlr_`: an OAuth refresh token, rotated at every use.
+    Refresh,
+    /// `qlo_`: an OAuth authorization code, one use, redeemed at the token endpoint.
+    AuthCode,
+    /// `qld_`: an RFC 8628 device code, the polling device's proof.
+    DeviceCode,
 }
 
 impl SecretKind {
@@ -157,6 +167,11 @@ impl SecretKind {
             SecretKind::ScanTicket => "qls_",
             SecretKind::Mobile => "qlm_",
             SecretKind::Session => "qlw_",
+            SecretKind::ClientSecret => "qlc_",
+            SecretKind::Access => "qla_",
+            SecretKind::Refresh => "qlr_",
+            SecretKind::AuthCode => "qlo_",
+            SecretKind::DeviceCode => "qld_",
         }
     }
 }
