@@ -206,25 +206,33 @@ fn the_readme_table_is_rendered_from_the_flags() {
     );
 }
 
+/// The ```toml blocks of a Markdown text.
+fn toml_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut lines = markdown.lines();
+    while lines.any(|l| l == "```toml") {
+        let block: String = lines
+            .by_ref()
+            .take_while(|l| *l != "```")
+            .map(|l| format!("{l}\n"))
+            .collect();
+        blocks.push(block);
+    }
+    blocks
+}
+
 #[test]
-fn the_readme_example_file_is_accepted() {
-    let readme = include_str!("../../../README.md");
-    let example: String = readme
-        .lines()
-        .skip_while(|l| *l != "```toml")
-        .skip(1)
-        .take_while(|l| *l != "```")
-        .map(|l| format!("{l}\n"))
-        .collect();
-    assert!(example.contains("trusted_proxies"), "{example}");
-    Jail::expect_with(|jail| {
-        jail.create_file("qrlogin.toml", &example)?;
-        let settings = load(&flags(&["--config", "qrlogin.toml"])).unwrap();
-        assert_eq!(
-            settings.public_url.as_deref(),
-            Some("https://login.example.com")
-        );
-        qrlogin_server::Config::from_settings(&settings).unwrap();
-        Ok(())
-    });
+fn the_example_files_of_the_docs_are_accepted() {
+    let readme = toml_blocks(include_str!("../../../README.md"));
+    let deploy = toml_blocks(include_str!("../../../docs/deploy.md"));
+    assert!(!readme.is_empty() && !deploy.is_empty());
+    for example in readme.iter().chain(&deploy) {
+        Jail::expect_with(|jail| {
+            jail.create_file("qrlogin.toml", example)?;
+            let settings = load(&flags(&["--config", "qrlogin.toml"])).unwrap();
+            assert_ne!(settings, Settings::default(), "{example}");
+            qrlogin_server::Config::from_settings(&settings).unwrap();
+            Ok(())
+        });
+    }
 }
