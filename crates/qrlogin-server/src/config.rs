@@ -1,12 +1,22 @@
-//! Server configuration. The binary fills it from flags and `QRLOGIN_*` variables;
-//! tests build it directly with [`Config::for_tests`].
+//! Server configuration. The binary layers [`Settings`] (defaults, `qrlogin.toml`,
+//! `QRLOGIN_*` variables, flags) and checks them into a [`Config`] with
+//! [`Config::from_settings`]; tests build a [`Config`] directly with
+//! [`Config::for_tests`].
 
+mod settings;
+
+pub use settings::{ListenerSettings, Settings, KEYS};
+
+use ipnet::IpNet;
 use qrlogin_core::Lifetimes;
+use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::net::IpAddr;
 
 /// Which endpoints this instance serves, so a PC-facing and a phone-facing deployment
 /// can share one store (as in the seed design: separate web and mobile servers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ApiRoles {
     /// PC endpoints, session endpoints, the PC page.
     Pc,
@@ -60,27 +70,80 @@ pub struct Config {
     pub roles: ApiRoles,
     /// Take the client IP from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
+    /// Addresses of our own proxies (`--trusted-proxies`); `--trust-proxy` adds the
+    /// loopback ones. Not acted on yet: the proxy-aware client address comes next.
+    pub trusted_proxies: Vec<IpNet>,
     /// Most waiters (long polls, SSE, WebSockets) held at once; past it, 503.
     pub max_waiters: usize,
+    /// Browser origins allowed to call the API cross-origin (`--cors-origin`).
+    pub cors_origins: Vec<String>,
+    /// WebAuthn relying-party id; `None` means the host of the public URL.
+    pub rp_id: Option<String>,
 }
 
+/// A setting that cannot be used, named so the operator knows which line to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{key}: {problem}")]
+pub struct SettingsError {
+    /// The config key (`qr_ttl`, `trusted_proxies`, …).
+    pub key: &'static str,
+    /// What is wrong with its value.
+    pub problem: String,
+}
+
+/// Longest QR or confirm lifetime accepted, in seconds (a day).
+const MAX_TTL_SECS: u64 = 86_400;
+
 impl Default for Config {
+    /// The defaults of [`Settings`], so they are written only there.
     fn default() -> Self {
-        Self {
-            listen: "127.0.0.1:8080".into(),
-            store: "memory".into(),
-            db: "sqlite://qrlogin.db".into(),
-            public_url: None,
-            demo: false,
-            lifetimes: Lifetimes::default(),
-            roles: ApiRoles::All,
-            trust_proxy: false,
-            max_waiters: 100_000,
-        }
+        Self::from_settings(&Settings::default()).expect("the default settings are valid")
     }
 }
 
 impl Config {
+    /// Checks the operator's settings and turns them into what the server runs on; the
+    /// first unusable value is an error naming its key.
+    pub fn from_settings(s: &Settings) -> Result<Self, SettingsError> {
+        let ttl_ms = |key: &'static str, secs: u64| -> Result<i64, SettingsError> {
+            if (1..=MAX_TTL_SECS).contains(&secs) {
+                Ok(secs as i64 * 1000)
+            } else {
+                Err(SettingsError {
+                    key,
+                    problem: format!("{secs} is not 1..={MAX_TTL_SECS} seconds"),
+                })
+            }
+        };
+        let lifetimes = Lifetimes {
+            qr_ms: ttl_ms("qr_ttl", s.qr_ttl)?,
+            confirm_ms: ttl_ms("confirm_ttl", s.confirm_ttl)?,
+            ..Lifetimes::default()
+        };
+        let mut trusted_proxies = s
+            .trusted_proxies
+            .iter()
+            .map(|text| parse_net(text))
+            .collect::<Result<Vec<_>, _>>()?;
+        if s.trust_proxy {
+            trusted_proxies.extend(loopback_nets());
+        }
+        Ok(Self {
+            listen: s.listen.clone(),
+            store: s.store.clone(),
+            public_url: s.public_url.clone(),
+            demo: s.demo,
+            lifetimes,
+            roles: s.api,
+            trust_proxy: s.trust_proxy,
+            trusted_proxies,
+            max_waiters: s.max_waiters,
+            db: s.db.clone(),
+            cors_origins: s.cors_origin.clone(),
+            rp_id: s.rp_id.clone(),
+        })
+    }
+
     /// Port 0 on loopback, memory store, demo accounts: what integration tests start.
     pub fn for_tests() -> Self {
         Self {
@@ -90,6 +153,24 @@ impl Config {
             ..Self::default()
         }
     }
+}
+
+/// One `trusted_proxies` entry: a CIDR, or a single address meaning just that host.
+fn parse_net(text: &str) -> Result<IpNet, SettingsError> {
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| SettingsError {
+            key: "trusted_proxies",
+            problem: format!("{text:?} is not a CIDR (like 10.0.0.0/8) or an address"),
+        })
+}
+
+/// What `--trust-proxy` trusts: a proxy on this machine.
+fn loopback_nets() -> [IpNet; 2] {
+    [
+        IpNet::new_assert(IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, 0)), 8),
+        IpNet::new_assert(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), 128),
+    ]
 }
 
 /// Hides the password of a store URL (`redis://:secret@host` → `redis://:***@host`).
@@ -115,7 +196,10 @@ impl fmt::Debug for Config {
             .field("lifetimes", &self.lifetimes)
             .field("roles", &self.roles)
             .field("trust_proxy", &self.trust_proxy)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("max_waiters", &self.max_waiters)
+            .field("cors_origins", &self.cors_origins)
+            .field("rp_id", &self.rp_id)
             .finish()
     }
 }
@@ -137,5 +221,51 @@ mod tests {
             ..Config::default()
         };
         assert!(!format!("{c:?}").contains("hunter2"));
+        let c = Config {
+            db: "postgres://app:hunter2@db/qr".into(),
+            ..Config::default()
+        };
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn the_defaults_come_from_settings() {
+        let c = Config::default();
+        let s = Settings::default();
+        assert_eq!((c.listen, c.store, c.db), (s.listen, s.store, s.db));
+        assert_eq!(c.lifetimes, Lifetimes::default());
+        assert_eq!(c.max_waiters, s.max_waiters);
+    }
+
+    #[test]
+    fn a_bad_cidr_is_refused_by_name() {
+        let s = Settings {
+            trusted_proxies: vec!["10.0.0.0/8".into(), "10.0.0.300/8".into()],
+            ..Settings::default()
+        };
+        let err = Config::from_settings(&s).unwrap_err();
+        assert_eq!(err.key, "trusted_proxies");
+        assert!(err.to_string().contains("10.0.0.300/8"), "{err}");
+    }
+
+    #[test]
+    fn trust_proxy_trusts_loopback_and_bare_addresses_are_hosts() {
+        let s = Settings {
+            trust_proxy: true,
+            trusted_proxies: vec!["192.0.2.7".into()],
+            ..Settings::default()
+        };
+        let nets = Config::from_settings(&s).unwrap().trusted_proxies;
+        let shown: Vec<String> = nets.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["192.0.2.7/32", "127.0.0.0/8", "::1/128"]);
+    }
+
+    #[test]
+    fn a_ttl_out_of_range_is_refused_by_name() {
+        let s = Settings {
+            confirm_ttl: 0,
+            ..Settings::default()
+        };
+        assert_eq!(Config::from_settings(&s).unwrap_err().key, "confirm_ttl");
     }
 }

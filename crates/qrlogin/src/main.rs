@@ -3,10 +3,12 @@
 //!
 //! One file per subcommand: `serve`, `login` (+ `login_view` for what it prints,
 //! `term_qr` for the QR drawing), `phone`, `scan` (+ `qr_image` for decoding images),
-//! `sessions`, `me` (also `logout`), `healthcheck`. Shared: `exit` (exit codes and
-//! human messages), `store` (the 0600 credential files), `common`.
+//! `sessions`, `me` (also `logout`), `healthcheck`, `config` (the layered settings of
+//! `serve` and `qrlogin config show`). Shared: `exit` (exit codes and human messages),
+//! `store` (the 0600 credential files), `common`.
 
 mod common;
+mod config;
 mod exit;
 mod healthcheck;
 mod login;
@@ -20,7 +22,7 @@ mod sessions;
 mod store;
 mod term_qr;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -60,10 +62,24 @@ enum Command {
     Sessions(sessions::SessionsArgs),
     /// Exit 0 if the server is ready (/readyz is 200), else 1.
     Healthcheck(healthcheck::HealthcheckArgs),
+    /// The settings of `qrlogin serve` (defaults < --config file < QRLOGIN_* < flags).
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
+}
+
+/// The command line, with the `[env: …] [default: …]` notes added to the help of
+/// `serve` and `config show` (see [`config::with_help_notes`]).
+fn parse() -> Cli {
+    let command = Cli::command()
+        .mut_subcommand("serve", config::with_help_notes)
+        .mut_subcommand("config", |c| {
+            c.mut_subcommand("show", config::with_help_notes)
+        });
+    Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit())
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -81,6 +97,8 @@ fn main() -> ExitCode {
                 .await
                 .map_err(|e| exit::Failure::new(exit::Exit::Generic, format!("{e:#}"))),
             Command::Healthcheck(args) => healthcheck::run(args).await,
+            Command::Config(cmd) => config::run(cmd)
+                .map_err(|e| exit::Failure::new(exit::Exit::Generic, format!("{e:#}"))),
             Command::Login(args) => login::run(args, store()?).await,
             Command::Me(args) => me::me(args, store()?).await,
             Command::Logout => me::logout(store()?).await,

@@ -1,67 +1,110 @@
-//! `qrlogin serve`: flags (each also from a `QRLOGIN_*` variable) → [`Config`] → run
-//! until SIGINT/SIGTERM.
+//! `qrlogin serve`: settings layered by [`crate::config`] (defaults, `--config` file,
+//! `QRLOGIN_*` variables, these flags) → [`Config`] → run until SIGINT/SIGTERM.
+//!
+//! The doc comment of each flag is its only description: `--help` shows it, and a test
+//! checks that README's table renders from it. The flags have no defaults and no `env`
+//! of their own: a flag only counts when given, and the rest comes from the layers.
 
 use anyhow::Context as _;
 use clap::Args;
-use qrlogin_core::Lifetimes;
-use qrlogin_server::{ApiRoles, Application, Config};
+use qrlogin_server::{Application, Config};
+use serde::Serialize;
+use std::path::PathBuf;
 
-/// Flags of `qrlogin serve`.
-#[derive(Args, Debug)]
+/// Flags of `qrlogin serve` (and `qrlogin config show`). Each is also the key of the
+/// config file (dashes as underscores) and a `QRLOGIN_` variable.
+#[derive(Args, Debug, Default, Serialize)]
 pub struct ServeArgs {
-    /// Address to listen on (port 0 picks a free port).
-    #[arg(long, env = "QRLOGIN_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: String,
-    /// `memory` (single instance) or a Redis URL: redis://host:port/db, rediss://…,
-    /// redis+sentinel://host:port/master, redis-cluster://h1:p1,h2:p2.
-    #[arg(
-        long,
-        env = "QRLOGIN_STORE",
-        default_value = "memory",
-        hide_env_values = true
-    )]
-    store: String,
-    /// Public base URL put in QR codes (default: http://<listen address>).
-    #[arg(long, env = "QRLOGIN_PUBLIC_URL")]
+    /// TOML file of settings; its keys are these flags' names with `_` for `-`.
+    #[arg(long, env = "QRLOGIN_CONFIG", value_name = "FILE")]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+    /// Address to bind (port 0: any free port; the bound address is printed).
+    #[arg(long, value_name = "ADDR")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    listen: Option<String>,
+    /// `memory`, `redis://host:port/db`, `redis+sentinel://h:p[,h:p]/master[/db]`,
+    /// `redis-cluster://h1:p1,h2:p2`: where QR sessions live.
+    #[arg(long, value_name = "URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    store: Option<String>,
+    /// `sqlite://PATH`, `postgres://user@host:port/db` or `memory`: where accounts and
+    /// sessions are kept.
+    #[arg(long, value_name = "URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    db: Option<String>,
+    /// Base of the URL in the QR code, what phones can reach (unset: `http://` and the
+    /// listen address).
+    #[arg(long, value_name = "URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     public_url: Option<String>,
-    /// Seed the demo accounts alice/alice-demo and bob/bob-demo.
-    #[arg(long, env = "QRLOGIN_DEMO")]
+    /// Seed the accounts `alice`/`alice-demo` and `bob`/`bob-demo`.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "is_false")]
     demo: bool,
-    /// Lifetime of a QR session in seconds.
-    #[arg(long, env = "QRLOGIN_QR_TTL", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    qr_ttl: u64,
-    /// Time to redeem after the phone confirms, in seconds.
-    #[arg(long, env = "QRLOGIN_CONFIRM_TTL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    confirm_ttl: u64,
-    /// Which endpoints to serve: pc, phone or all.
-    #[arg(long, env = "QRLOGIN_API", default_value = "all", value_parser = ["pc", "phone", "all"])]
-    api: String,
-    /// Trust X-Forwarded-For for the client IP (only behind your own proxy).
-    #[arg(long, env = "QRLOGIN_TRUST_PROXY")]
+    /// QR session lifetime in seconds.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qr_ttl: Option<u64>,
+    /// Seconds to redeem after the phone confirms.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confirm_ttl: Option<u64>,
+    /// Serve only the PC-facing or the phone-facing endpoints, or all.
+    #[arg(long, value_name = "pc|phone|all", value_parser = ["pc", "phone", "all"])]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api: Option<String>,
+    /// Trust a proxy on this machine (loopback) for the client address in
+    /// `X-Forwarded-For`.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "is_false")]
     trust_proxy: bool,
-    /// Most clients waiting at once (long poll, SSE, WebSocket) before 503.
-    #[arg(long, env = "QRLOGIN_MAX_WAITERS", default_value_t = 100_000)]
-    max_waiters: usize,
+    /// Addresses of your proxies, whose `X-Forwarded-For` is believed (comma-separated).
+    #[arg(long, value_name = "CIDR[,CIDR…]", value_delimiter = ',')]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    trusted_proxies: Vec<String>,
+    /// A browser origin allowed to call the API cross-origin (repeatable;
+    /// comma-separated in the variable).
+    #[arg(long, value_name = "URL")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cors_origin: Vec<String>,
+    /// WebAuthn relying-party id for passkeys (unset: the host of the public URL).
+    #[arg(long, value_name = "DOMAIN")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rp_id: Option<String>,
+    /// Cap on held long polls, SSE streams and WebSockets (503 past it).
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_waiters: Option<usize>,
+    /// Certificate chain (PEM) for HTTPS on the listen address.
+    #[arg(long, value_name = "PEM")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_cert: Option<PathBuf>,
+    /// Private key (PEM) for HTTPS on the listen address.
+    #[arg(long, value_name = "PEM")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_key: Option<PathBuf>,
+    /// Seconds a client gets to send a request's headers.
+    #[arg(long, value_name = "SECS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    header_timeout: Option<u64>,
+    /// Seconds an idle keep-alive connection is kept open.
+    #[arg(long, value_name = "SECS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    idle_timeout: Option<u64>,
+    /// Most connections open at once (unset: no cap).
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_connections: Option<usize>,
+    /// Seconds held requests get to finish on SIGINT/SIGTERM.
+    #[arg(long, value_name = "SECS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shutdown_timeout: Option<u64>,
 }
 
-impl ServeArgs {
-    fn into_config(self) -> Config {
-        let lifetimes = Lifetimes {
-            qr_ms: self.qr_ttl as i64 * 1000,
-            confirm_ms: self.confirm_ttl as i64 * 1000,
-            ..Lifetimes::default()
-        };
-        Config {
-            listen: self.listen,
-            store: self.store,
-            public_url: self.public_url,
-            demo: self.demo,
-            lifetimes,
-            roles: ApiRoles::parse(&self.api).unwrap_or_default(),
-            trust_proxy: self.trust_proxy,
-            max_waiters: self.max_waiters,
-        }
-    }
+/// Leaves an unset switch out of the flag layer, so it cannot undo the file's `true`.
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn init_logs() {
@@ -79,8 +122,9 @@ fn init_logs() {
 
 /// Runs the server until a signal.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let settings = crate::config::load(&args)?;
+    let config = Config::from_settings(&settings)?;
     init_logs();
-    let config = args.into_config();
     tracing::info!(?config, "starting");
     let app = Application::build(config).await?;
     // The one line scripts wait for: printed once the socket accepts connections.

@@ -1,0 +1,290 @@
+//! [`Settings`]: what an operator sets, as one flat struct whose field names are the
+//! keys of `qrlogin.toml` (and, upper-cased behind `QRLOGIN_`, the environment
+//! variables; with dashes, the flags of `qrlogin serve`). Its [`Default`] is the one
+//! place every default lives: the command line's help, the README table and
+//! [`Config::default`](super::Config::default) all read them from here.
+//!
+//! What each key means is written once, on the flags of `qrlogin serve` (its `--help`
+//! and the README table are rendered from them); the field docs here only say where a
+//! value goes.
+
+use super::{redact_url, ApiRoles};
+use qrlogin_core::Lifetimes;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Every key of the config file, in the order `qrlogin config show` prints them.
+pub const KEYS: &[&str] = &[
+    "listen",
+    "store",
+    "db",
+    "public_url",
+    "demo",
+    "qr_ttl",
+    "confirm_ttl",
+    "api",
+    "trust_proxy",
+    "trusted_proxies",
+    "cors_origin",
+    "rp_id",
+    "max_waiters",
+    "tls_cert",
+    "tls_key",
+    "header_timeout",
+    "idle_timeout",
+    "max_connections",
+    "shutdown_timeout",
+];
+
+/// The operator's settings, before they are checked and turned into a
+/// [`Config`](super::Config) by [`Config::from_settings`](super::Config::from_settings).
+/// Unknown keys are refused, so a typo in a config file is an error, not a silent
+/// default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `--listen`.
+    pub listen: String,
+    /// `--store`; may hold a password.
+    pub store: String,
+    /// `--db`; may hold a password. Plumbing only until the database is wired in.
+    pub db: String,
+    /// `--public-url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// `--demo`.
+    #[serde(deserialize_with = "lenient_bool")]
+    pub demo: bool,
+    /// `--qr-ttl`, seconds.
+    pub qr_ttl: u64,
+    /// `--confirm-ttl`, seconds.
+    pub confirm_ttl: u64,
+    /// `--api`.
+    pub api: ApiRoles,
+    /// `--trust-proxy`.
+    #[serde(deserialize_with = "lenient_bool")]
+    pub trust_proxy: bool,
+    /// `--trusted-proxies`: CIDRs (or single addresses), checked at start-up.
+    #[serde(deserialize_with = "list")]
+    pub trusted_proxies: Vec<String>,
+    /// `--cors-origin`.
+    #[serde(deserialize_with = "list")]
+    pub cors_origin: Vec<String>,
+    /// `--rp-id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rp_id: Option<String>,
+    /// `--max-waiters`.
+    pub max_waiters: usize,
+    /// `--tls-cert`: PEM file (see [`Settings::listener_settings`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_cert: Option<PathBuf>,
+    /// `--tls-key`: PEM file (see [`Settings::listener_settings`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<PathBuf>,
+    /// `--header-timeout`, seconds.
+    pub header_timeout: u64,
+    /// `--idle-timeout`, seconds.
+    pub idle_timeout: u64,
+    /// `--max-connections`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<usize>,
+    /// `--shutdown-timeout`, seconds.
+    pub shutdown_timeout: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let lifetimes = Lifetimes::default();
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            store: "memory".into(),
+            db: "sqlite://qrlogin.db".into(),
+            public_url: None,
+            demo: false,
+            // The core's lifetimes are the defaults; restating them here would be a
+            // second copy.
+            qr_ttl: (lifetimes.qr_ms / 1000).unsigned_abs(),
+            confirm_ttl: (lifetimes.confirm_ms / 1000).unsigned_abs(),
+            api: ApiRoles::All,
+            trust_proxy: false,
+            trusted_proxies: Vec::new(),
+            cors_origin: Vec::new(),
+            rp_id: None,
+            max_waiters: 100_000,
+            tls_cert: None,
+            tls_key: None,
+            header_timeout: 10,
+            idle_timeout: 60,
+            max_connections: None,
+            shutdown_timeout: 30,
+        }
+    }
+}
+
+/// The listener's share of the settings (timeouts, connection cap, TLS files), handed
+/// as they are to whoever builds the listener; nothing here acts on them yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenerSettings {
+    /// Time a client gets to send a request's headers.
+    pub header_timeout: Duration,
+    /// Time an idle keep-alive connection is kept.
+    pub idle_timeout: Duration,
+    /// Most connections open at once; `None` is no cap.
+    pub max_connections: Option<usize>,
+    /// Time held requests get to finish once a stop is asked for.
+    pub shutdown_timeout: Duration,
+    /// Certificate chain (PEM) when serving HTTPS.
+    pub tls_cert: Option<PathBuf>,
+    /// Private key (PEM) when serving HTTPS.
+    pub tls_key: Option<PathBuf>,
+}
+
+impl Settings {
+    /// The listener settings, for the code that builds the listener.
+    pub fn listener_settings(&self) -> ListenerSettings {
+        ListenerSettings {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            idle_timeout: Duration::from_secs(self.idle_timeout),
+            max_connections: self.max_connections,
+            shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
+            tls_cert: self.tls_cert.clone(),
+            tls_key: self.tls_key.clone(),
+        }
+    }
+
+    /// A copy safe to print: passwords in the store, database and public URLs as `***`.
+    /// (The TLS key is a path, not key material, so it stays.)
+    pub fn redacted(&self) -> Self {
+        Self {
+            store: redact_url(&self.store),
+            db: redact_url(&self.db),
+            public_url: self.public_url.as_deref().map(redact_url),
+            ..self.clone()
+        }
+    }
+}
+
+/// A boolean as people write it in files and variables: `true`/`false`, `1`/`0`,
+/// `yes`/`no`, `on`/`off`.
+fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("true or false")
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+            match v {
+                0 => Ok(false),
+                1 => Ok(true),
+                _ => Err(E::invalid_value(de::Unexpected::Unsigned(v), &self)),
+            }
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+            self.visit_u64(u64::try_from(v).unwrap_or(u64::MAX))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+            match v.to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => Ok(true),
+                "false" | "0" | "no" | "off" | "" => Ok(false),
+                _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+            }
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// A list written as a TOML array or, as environment variables must, one
+/// comma-separated string.
+fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of strings or one comma-separated string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(s) = seq.next_element::<String>()? {
+                out.push(s);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_lists_every_field() {
+        let all = Settings {
+            public_url: Some("u".into()),
+            rp_id: Some("r".into()),
+            tls_cert: Some("c".into()),
+            tls_key: Some("k".into()),
+            max_connections: Some(1),
+            ..Settings::default()
+        };
+        let value = serde_json::to_value(&all).unwrap();
+        let mut fields: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        fields.sort_unstable();
+        let mut sorted_keys = KEYS.to_vec();
+        sorted_keys.sort_unstable();
+        assert_eq!(fields, sorted_keys);
+    }
+
+    #[test]
+    fn lists_and_booleans_read_as_variables_write_them() {
+        let s: Settings = serde_json::from_value(serde_json::json!({
+            "trusted_proxies": "10.0.0.0/8, 192.168.0.0/16",
+            "cors_origin": ["https://a.example"],
+            "demo": "yes",
+            "trust_proxy": 1,
+        }))
+        .unwrap();
+        assert_eq!(s.trusted_proxies, ["10.0.0.0/8", "192.168.0.0/16"]);
+        assert_eq!(s.cors_origin, ["https://a.example"]);
+        assert!(s.demo && s.trust_proxy);
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_by_name() {
+        let err =
+            serde_json::from_value::<Settings>(serde_json::json!({ "lisen": "x" })).unwrap_err();
+        assert!(err.to_string().contains("lisen"), "{err}");
+    }
+
+    #[test]
+    fn redaction_hides_url_passwords_only() {
+        let s = Settings {
+            store: "redis://:hunter2@h:6379/0".into(),
+            db: "postgres://app:s3cret@db/qr".into(),
+            ..Settings::default()
+        }
+        .redacted();
+        assert_eq!(s.store, "redis://:***@h:6379/0");
+        assert_eq!(s.db, "postgres://app:***@db/qr");
+        assert_eq!(s.listen, Settings::default().listen);
+    }
+}
