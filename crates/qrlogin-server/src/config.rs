@@ -59,6 +59,9 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Most waiters (long polls, SSE, WebSockets) held at once; past it, 503.
     pub max_waiters: usize,
+    /// Connection handling: header-read and idle timeouts, the connection cap, the
+    /// shutdown bound, TLS.
+    pub listener: crate::listener::ListenerOptions,
 }
 
 impl Default for Config {
@@ -72,6 +75,7 @@ impl Default for Config {
             roles: ApiRoles::All,
             trust_proxy: false,
             max_waiters: 100_000,
+            listener: crate::listener::ListenerOptions::default(),
         }
     }
 }
@@ -110,6 +114,7 @@ impl fmt::Debug for Config {
             .field("roles", &self.roles)
             .field("trust_proxy", &self.trust_proxy)
             .field("max_waiters", &self.max_waiters)
+            .field("listener", &self.listener)
             .finish()
     }
 }

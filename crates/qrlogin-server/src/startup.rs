@@ -5,6 +5,7 @@
 
 use crate::config::Config;
 use crate::limits::LoginLimiter;
+use crate::listener::{Listener, TlsReloader};
 use crate::routes;
 use crate::service::accounts;
 use crate::state::{AppState, Shared};
@@ -16,12 +17,11 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 /// A bound, ready-to-run server.
 pub struct Application {
-    listener: TcpListener,
+    listener: Listener,
     addr: SocketAddr,
     state: AppState,
 }
@@ -49,10 +49,8 @@ impl Application {
     /// Binds `config.listen`, opens the store, seeds demo accounts if asked.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         telemetry::init();
-        let listener = TcpListener::bind(&config.listen)
-            .await
-            .with_context(|| format!("binding {}", config.listen))?;
-        let addr = listener.local_addr()?;
+        let listener = Listener::bind(&config.listen, &config.listener).await?;
+        let addr = listener.local_addr();
         let (qr, accounts_store) = open_store(&config.store).await?;
         if config.demo {
             accounts::seed_demo(accounts_store.as_ref())
@@ -62,7 +60,7 @@ impl Application {
         let public_url = config
             .public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{addr}"));
+            .unwrap_or_else(|| format!("{}://{addr}", listener.scheme()));
         let dummy = qrlogin_core::Secret::generate(qrlogin_core::SecretKind::Session)
             .expose()
             .to_owned();
@@ -94,9 +92,15 @@ impl Application {
         self.addr
     }
 
-    /// `http://<bound address>`.
+    /// `http://<bound address>`, or `https://` when serving TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.listener.scheme(), self.addr)
+    }
+
+    /// Re-reads the TLS certificate and key (what SIGHUP does, which `run_until`
+    /// handles by itself); `None` when not serving TLS.
+    pub fn tls_reloader(&self) -> Option<TlsReloader> {
+        self.listener.tls().cloned()
     }
 
     /// The shared state (tests reach the stores through it).
@@ -105,22 +109,16 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves; then held long polls and streams answer at
-    /// once, in-flight requests finish, and this returns.
+    /// once, in-flight requests finish, and this returns, within the configured
+    /// shutdown timeout whatever the clients do. With TLS, SIGHUP reloads the
+    /// certificate meanwhile.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let token = self.state.shutdown.clone();
+        let options = self.state.config.listener.clone();
         let app = routes::router(self.state);
-        axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: answering held requests");
-            token.cancel();
-        })
-        .await
+        crate::listener::serve(self.listener, app, token, &options, shutdown).await
     }
 }

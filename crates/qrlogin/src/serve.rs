@@ -60,6 +60,7 @@ impl ServeArgs {
             roles: ApiRoles::parse(&self.api).unwrap_or_default(),
             trust_proxy: self.trust_proxy,
             max_waiters: self.max_waiters,
+            listener: Default::default(),
         }
     }
 }
