@@ -94,3 +94,26 @@ async fn held_long_polls_sse_and_websockets_outlive_both_timeouts() {
         assert_eq!(next.unwrap().unwrap().state, QrState::Scanned);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_http2_connection_gets_goaway_and_ends_after_the_idle_timeout() {
+    let server = start(options(Duration::from_secs(60), SHORT)).await;
+    let tcp = TcpStream::connect(&server.addr).await.unwrap();
+    let (send, conn) = h2::client::handshake(tcp).await.expect("h2c handshake");
+    let mut conn = tokio::spawn(conn);
+    let mut ready = send.ready().await.unwrap();
+    let req = http::Request::get("http://localhost/healthz")
+        .body(())
+        .unwrap();
+    let (resp, _) = ready.send_request(req, true).unwrap();
+    let resp = tokio::time::timeout(BOUND, resp).await.unwrap().unwrap();
+    assert_eq!(resp.status(), http::StatusCode::OK);
+    drop(resp);
+    // `ready` (a handle) stays alive: only the server can end the connection.
+    let ended = tokio::time::timeout(BOUND, &mut conn).await;
+    assert!(
+        ended.is_ok(),
+        "the server closed the idle HTTP/2 connection"
+    );
+    drop(ready);
+}

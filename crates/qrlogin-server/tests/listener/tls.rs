@@ -149,3 +149,20 @@ async fn a_reload_serves_the_new_certificate_to_new_connections_and_keeps_open_o
     assert_eq!(leaf(&still), new);
     assert_eq!(healthz(still).await.0, StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_starts_the_tls_handshake_is_disconnected() {
+    let pki = Pki::new("silent");
+    pki.issue();
+    let server = start(ListenerOptions {
+        tls: Some(pki.files()),
+        header_timeout: std::time::Duration::from_secs(1),
+        ..ListenerOptions::default()
+    })
+    .await;
+    let mut silent = TcpStream::connect(&server.addr).await.unwrap();
+    assert!(closed_by_server(&mut silent).await);
+    // And the server still serves.
+    let tls = pki.connect(&server.addr, b"http/1.1").await;
+    assert_eq!(healthz(tls).await.0, StatusCode::OK);
+}
