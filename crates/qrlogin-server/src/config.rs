@@ -79,6 +79,9 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// WebAuthn relying-party id; `None` means the host of the public URL.
     pub rp_id: Option<String>,
+    /// Connection handling: header-read and idle timeouts, the connection cap, the
+    /// shutdown bound, TLS.
+    pub listener: crate::listener::ListenerOptions,
 }
 
 /// A setting that cannot be used, named so the operator knows which line to fix.
@@ -141,6 +144,7 @@ impl Config {
             db: s.db.clone(),
             cors_origins: s.cors_origin.clone(),
             rp_id: s.rp_id.clone(),
+            listener: listener_options(s)?,
         })
     }
 
@@ -153,6 +157,33 @@ impl Config {
             ..Self::default()
         }
     }
+}
+
+/// The listener's options from the settings; a certificate without its key (or the
+/// reverse) is refused at start rather than silently served as plain HTTP.
+fn listener_options(s: &Settings) -> Result<crate::listener::ListenerOptions, SettingsError> {
+    let l = s.listener_settings();
+    let tls = match (l.tls_cert, l.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::listener::TlsFiles { cert, key }),
+        (None, None) => None,
+        (cert, _) => {
+            return Err(SettingsError {
+                key: if cert.is_some() {
+                    "tls_key"
+                } else {
+                    "tls_cert"
+                },
+                problem: "tls_cert and tls_key go together: give both or neither".into(),
+            })
+        }
+    };
+    Ok(crate::listener::ListenerOptions {
+        header_timeout: l.header_timeout,
+        idle_timeout: l.idle_timeout,
+        max_connections: l.max_connections,
+        shutdown_timeout: l.shutdown_timeout,
+        tls,
+    })
 }
 
 /// One `trusted_proxies` entry: a CIDR, or a single address meaning just that host.
@@ -200,6 +231,7 @@ impl fmt::Debug for Config {
             .field("max_waiters", &self.max_waiters)
             .field("cors_origins", &self.cors_origins)
             .field("rp_id", &self.rp_id)
+            .field("listener", &self.listener)
             .finish()
     }
 }

@@ -3,6 +3,8 @@
 //!
 //! - [`config`]: what the server needs to start, and secret-safe printing of it.
 //! - [`startup`]: bind, open the store, run, shut down gracefully.
+//! - [`listener`]: the accept loop: timeouts for slow and idle clients, the connection
+//!   cap, bounded shutdown, TLS.
 //! - [`state`]: what every handler can reach.
 //! - [`routes`]: PC, phone, session, ops and page routes; the OpenAPI document.
 //! - [`push`]: Server-Sent Events and WebSocket over the long poll's wait primitive.
@@ -15,6 +17,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod listener;
 pub mod push;
 pub mod qrimage;
 pub mod routes;

@@ -5,6 +5,7 @@
 
 use crate::config::Config;
 use crate::limits::LoginLimiter;
+use crate::listener::{Listener, TlsReloader};
 use crate::routes;
 use crate::service::accounts;
 use crate::state::{AppState, Shared};
@@ -17,22 +18,18 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 /// A bound, ready-to-run server.
 pub struct Application {
-    listener: TcpListener,
+    listener: Listener,
     addr: SocketAddr,
     state: AppState,
 }
 
 /// Opens the store named by `url`: `memory` (purged by `clock`), or a Redis URL (Redis
 /// keys expire by Redis' own clock at the times the server computes from `clock`).
-pub async fn open_store(
-    url: &str,
-    clock: SharedClock,
-) -> anyhow::Result<Arc<dyn QrStore>> {
+pub async fn open_store(url: &str, clock: SharedClock) -> anyhow::Result<Arc<dyn QrStore>> {
     if url == "memory" {
         let store = MemoryStore::with_clock(clock);
         store.spawn_purger(Duration::from_secs(1));
@@ -60,16 +57,27 @@ impl Application {
     /// [`build`](Self::build) on `clock`: tests pass a `ManualClock` and move it (then
     /// call [`Shared::clock_moved`](crate::state::Shared::clock_moved) so held waiters
     /// look at it again).
-    pub async fn build_with_clock(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
+    pub fn build_with_clock(
+        config: Config,
+        clock: SharedClock,
+    ) -> std::pin::Pin<Box<dyn Future<Output = anyhow::Result<Self>> + Send>> {
+        // A boxed trait object: the stores' and the database's open futures are deep,
+        // and every test's future that awaits this would otherwise need a raised
+        // recursion limit for rustc to compute its layout.
+        Box::pin(Self::build_inner(config, clock))
+    }
+
+    async fn build_inner(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
         telemetry::init();
-        let listener = TcpListener::bind(&config.listen)
-            .await
-            .with_context(|| format!("binding {}", config.listen))?;
-        let addr = listener.local_addr()?;
+        let listener = Listener::bind(&config.listen, &config.listener).await?;
+        let addr = listener.local_addr();
         let qr = open_store(&config.store, clock.clone()).await?;
-        let db = qrlogin_db::open(&config.db)
-            .await
-            .with_context(|| format!("opening the database {}", qrlogin_db::redact_url(&config.db)))?;
+        let db = qrlogin_db::open(&config.db).await.with_context(|| {
+            format!(
+                "opening the database {}",
+                qrlogin_db::redact_url(&config.db)
+            )
+        })?;
         if config.demo {
             accounts::seed_demo(db.as_ref(), clock.now())
                 .await
@@ -78,7 +86,7 @@ impl Application {
         let public_url = config
             .public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{addr}"));
+            .unwrap_or_else(|| format!("{}://{addr}", listener.scheme()));
         let dummy = qrlogin_core::Secret::generate(qrlogin_core::SecretKind::Session)
             .expose()
             .to_owned();
@@ -110,9 +118,15 @@ impl Application {
         self.addr
     }
 
-    /// `http://<bound address>`.
+    /// `http://<bound address>`, or `https://` when serving TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.listener.scheme(), self.addr)
+    }
+
+    /// Re-reads the TLS certificate and key (what SIGHUP does, which `run_until`
+    /// handles by itself); `None` when not serving TLS.
+    pub fn tls_reloader(&self) -> Option<TlsReloader> {
+        self.listener.tls().cloned()
     }
 
     /// The shared state (tests reach the stores through it).
@@ -121,22 +135,16 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves; then held long polls and streams answer at
-    /// once, in-flight requests finish, and this returns.
+    /// once, in-flight requests finish, and this returns, within the configured
+    /// shutdown timeout whatever the clients do. With TLS, SIGHUP reloads the
+    /// certificate meanwhile.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let token = self.state.shutdown.clone();
+        let options = self.state.config.listener.clone();
         let app = routes::router(self.state);
-        axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: answering held requests");
-            token.cancel();
-        })
-        .await
+        crate::listener::serve(self.listener, app, token, &options, shutdown).await
     }
 }

@@ -1,8 +1,6 @@
 //! End-to-end tests of the qrlogin pages in headless Debian Chromium (see the crate
 //! docs in `src/lib.rs`). One binary, so the modules share the harness.
 
-#![recursion_limit = "256"]
-
 mod app;
 mod harness;
 mod qr;

@@ -124,8 +124,8 @@ impl Default for Settings {
     }
 }
 
-/// The listener's share of the settings (timeouts, connection cap, TLS files), handed
-/// as they are to whoever builds the listener; nothing here acts on them yet.
+/// The listener's share of the settings (timeouts, connection cap, TLS files), as
+/// durations and paths; `Config` turns it into the listener's options.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListenerSettings {
     /// Time a client gets to send a request's headers.

@@ -120,7 +120,11 @@ pub async fn login(
     // against the dummy hash too, so neither can be told from a wrong password.
     let usable = account.filter(|a| !a.disabled && a.password_hash.is_some());
     let phc = usable.as_ref().and_then(|a| a.password_hash.clone());
-    let ok = verify_password(req.password, phc.unwrap_or_else(|| state.dummy_hash.to_string())).await;
+    let ok = verify_password(
+        req.password,
+        phc.unwrap_or_else(|| state.dummy_hash.to_string()),
+    )
+    .await;
     let Some(account) = usable.filter(|_| ok) else {
         state.login_limiter.failed(&req.username, &ctx.ip);
         metrics::counter!("qrlogin_phone_logins_total", "outcome" => "failed").increment(1);

@@ -142,11 +142,7 @@ pub async fn revoke(state: &AppState, creds: &PhoneCredentials, session_id: &str
     let phone = auth::phone(state, creds).await?;
     let not_found = || Error::new(ErrorCode::NotFound, "no such session of this account");
     let id = SessionId::parse(session_id).map_err(|_| not_found())?;
-    if state
-        .db
-        .revoke_web_session(&phone.account.id, &id)
-        .await?
-    {
+    if state.db.revoke_web_session(&phone.account.id, &id).await? {
         tracing::info!(account = %phone.account.id, session = %id, "PC session revoked from the phone");
         Ok(())
     } else {

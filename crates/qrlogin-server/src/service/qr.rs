@@ -10,8 +10,8 @@ use crate::state::AppState;
 use qrlogin_core::api::{CreateQrResponse, RedeemResponse, Status};
 use qrlogin_core::time::{rfc3339, secs_until};
 use qrlogin_core::{
-    validate_device, Command, DeviceInfo, DeviceRule, ErrorCode, QrId, QrSession, QrState,
-    Requester, Secret, SecretKind, SessionId, AccountId,
+    validate_device, AccountId, Command, DeviceInfo, DeviceRule, ErrorCode, QrId, QrSession,
+    QrState, Requester, Secret, SecretKind, SessionId,
 };
 use qrlogin_db::WebSession;
 use qrlogin_store::CasOutcome;

@@ -1,0 +1,201 @@
+//! One connection: the optional TLS handshake, hyper's HTTP/1.1 + HTTP/2 server with
+//! upgrades, and a watchdog that applies the header-read and idle timeouts and the
+//! server's shutdown to it.
+
+use super::activity::{Activity, BusyBody, Tracked};
+use super::tls::TlsReloader;
+use super::ListenerOptions;
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper::{Request, Response, Version};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder;
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::sync::OwnedSemaphorePermit;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tower::ServiceExt as _;
+
+/// What every connection of one listener shares.
+pub(super) struct Shared {
+    /// hyper's connection builder (HTTP/1.1 and HTTP/2, with our settings).
+    pub builder: Builder<TokioExecutor>,
+    /// The application.
+    pub router: Router,
+    /// The timeouts.
+    pub options: ListenerOptions,
+    /// Set when serving HTTPS.
+    pub tls: Option<TlsReloader>,
+    /// Cancelled when the server starts shutting down: stop taking new requests.
+    pub stopping: CancellationToken,
+    /// Cancelled when the shutdown timeout is over: close now.
+    pub hard_stop: CancellationToken,
+}
+
+/// The application as hyper's service for one connection: tells every request its
+/// peer address (`ConnectInfo<SocketAddr>`, as axum's `into_make_service_with_connect_info`
+/// did) and counts it as in flight until its response body is gone.
+#[derive(Clone)]
+struct ConnService {
+    router: Router,
+    peer: SocketAddr,
+    activity: Arc<Activity>,
+}
+
+impl hyper::service::Service<Request<Incoming>> for ConnService {
+    type Response = Response<BusyBody>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+
+    fn call(&self, mut req: Request<Incoming>) -> Self::Future {
+        req.extensions_mut().insert(ConnectInfo(self.peer));
+        let busy = self.activity.begin(req.version() == Version::HTTP_2);
+        let response = self.router.clone().oneshot(req);
+        Box::pin(async move {
+            let response = response.await?;
+            Ok(response.map(|body| BusyBody::new(body, busy)))
+        })
+    }
+}
+
+/// What the watchdog does when a deadline passes.
+#[derive(Debug, Clone, Copy)]
+enum Expiry {
+    /// Drop the connection (HTTP/1.1: nothing in flight, nothing worth finishing).
+    Close,
+    /// HTTP/2: send GOAWAY; open streams may finish.
+    GoAway,
+}
+
+/// The next deadline for a connection in this state, if any. Nothing while a request
+/// is in flight: held long polls, SSE and WebSockets are never cut by these timeouts.
+fn next_deadline(
+    state: &super::activity::State,
+    options: &ListenerOptions,
+) -> Option<(Instant, Expiry)> {
+    if state.inflight > 0 {
+        return None;
+    }
+    let wait = if state.served {
+        options.idle_timeout
+    } else {
+        options.header_timeout
+    };
+    if state.h2 {
+        // Frames without a request (pings, settings) are not a request head; an idle
+        // HTTP/2 connection gets GOAWAY after the idle timeout.
+        return Some((state.idle_since + wait, Expiry::GoAway));
+    }
+    match state.head_started {
+        Some(started) => Some((started + options.header_timeout, Expiry::Close)),
+        None => Some((state.idle_since + wait, Expiry::Close)),
+    }
+}
+
+/// Serves one accepted TCP connection until it ends, times out, or shutdown ends it.
+pub(super) async fn serve_tcp(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    permit: OwnedSemaphorePermit,
+    shared: Arc<Shared>,
+) {
+    let _ = tcp.set_nodelay(true);
+    let Some(tls) = &shared.tls else {
+        return serve_io(tcp, false, peer, permit, &shared).await;
+    };
+    // The handshake is a request head too: bounded by the header timeout.
+    let handshake = tokio::select! {
+        r = tokio::time::timeout(shared.options.header_timeout, tls.acceptor().accept(tcp)) => r,
+        () = shared.stopping.cancelled() => return,
+    };
+    match handshake {
+        Ok(Ok(stream)) => {
+            let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+            serve_io(stream, h2, peer, permit, &shared).await;
+        }
+        Ok(Err(error)) => tracing::debug!(%peer, %error, "TLS handshake failed"),
+        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+    }
+}
+
+/// Serves HTTP on `io` with the watchdog.
+async fn serve_io<T>(
+    io: T,
+    h2: bool,
+    peer: SocketAddr,
+    permit: OwnedSemaphorePermit,
+    shared: &Shared,
+) where
+    T: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    let activity = Activity::new(h2);
+    let io = TokioIo::new(Tracked::new(io, activity.clone(), permit));
+    let service = ConnService {
+        router: shared.router.clone(),
+        peer,
+        activity: activity.clone(),
+    };
+    let conn = shared.builder.serve_connection_with_upgrades(io, service);
+    tokio::pin!(conn);
+    // `draining`: graceful shutdown was asked of hyper (no more deadlines apply).
+    let mut draining = false;
+    let mut stopping = false;
+    loop {
+        let changed = activity.changed.notified();
+        let (deadline, nothing_in_flight_h1) = {
+            let state = activity.state();
+            let deadline = if draining {
+                None
+            } else {
+                next_deadline(&state, &shared.options)
+            };
+            (deadline, !state.h2 && state.inflight == 0)
+        };
+        // Shutting down, HTTP/1.1, nothing in flight: a half-sent request head or an
+        // idle keep-alive is not worth waiting for.
+        if stopping && nothing_in_flight_h1 {
+            return;
+        }
+        let sleep = async {
+            match deadline {
+                Some((at, _)) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            result = conn.as_mut() => {
+                if let Err(error) = result {
+                    tracing::debug!(%peer, %error, "connection ended with an error");
+                }
+                return;
+            }
+            () = changed => {}
+            () = sleep => match deadline.map(|(_, what)| what) {
+                Some(Expiry::GoAway) => {
+                    tracing::debug!(%peer, "HTTP/2 connection idle: GOAWAY");
+                    conn.as_mut().graceful_shutdown();
+                    draining = true;
+                }
+                _ => {
+                    tracing::debug!(%peer, "no complete request in time: closing");
+                    return;
+                }
+            },
+            () = shared.stopping.cancelled(), if !stopping => {
+                stopping = true;
+                if !draining {
+                    conn.as_mut().graceful_shutdown();
+                    draining = true;
+                }
+            }
+            () = shared.hard_stop.cancelled() => return,
+        }
+    }
+}
