@@ -112,3 +112,7 @@ fn problem_event(e: &service::Error) -> Event {
     let data = serde_json::json!({ "code": e.code.as_str(), "status": e.code.status(), "detail": e.detail });
     Event::default().event("problem").data(data.to_string())
 }
+
+#[cfg(test)]
+#[path = "sse_tests.rs"]
+mod tests;
