@@ -50,8 +50,11 @@ pub async fn open_store(url: &str, clock: SharedClock) -> anyhow::Result<Arc<dyn
 impl Application {
     /// Binds `config.listen`, opens the store, seeds demo accounts if asked; runs on the
     /// wall clock.
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
-        Self::build_with_clock(config, SystemClock::shared()).await
+    // Hands back `build_with_clock`'s future itself rather than awaiting it in one of its
+    // own: one more layer of async nesting pushes callers that await `build` inside
+    // deeply nested futures over rustc's layout query depth.
+    pub fn build(config: Config) -> impl Future<Output = anyhow::Result<Self>> + Send {
+        Self::build_with_clock(config, SystemClock::shared())
     }
 
     /// [`build`](Self::build) on `clock`: tests pass a `ManualClock` and move it (then

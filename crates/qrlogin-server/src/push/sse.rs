@@ -53,8 +53,8 @@ pub async fn events(
 // argument and as local), and this state is what every SSE client holds while it waits.
 #[allow(clippy::manual_async_fn)]
 fn round(
-    (mut w, last, done): (Watcher, Option<u64>, bool),
-) -> impl std::future::Future<Output = Option<(EventBatch, (Watcher, Option<u64>, bool))>> + Send {
+    (mut w, last, done): RoundState,
+) -> impl std::future::Future<Output = Option<(EventBatch, RoundState)>> + Send {
     async move {
         if done {
             return None;
@@ -100,6 +100,10 @@ fn round(
     }
 }
 
+/// What the stream keeps between rounds: the waiter, the last version sent, and
+/// whether it has ended.
+type RoundState = (Watcher, Option<u64>, bool);
+
 /// The events one round yields.
 type EventBatch = stream::Iter<std::vec::IntoIter<Result<Event, Infallible>>>;
 
@@ -108,3 +112,7 @@ fn problem_event(e: &service::Error) -> Event {
     let data = serde_json::json!({ "code": e.code.as_str(), "status": e.code.status(), "detail": e.detail });
     Event::default().event("problem").data(data.to_string())
 }
+
+#[cfg(test)]
+#[path = "sse_tests.rs"]
+mod tests;

@@ -4,10 +4,12 @@
 //! change too), at the caller's deadline, or at shutdown — never on a polling tick.
 //!
 //! Expiry is read from the server's [`Clock`](qrlogin_core::Clock): the timer to it is
-//! armed from the clock's reading, and [`Shared::clock_moved`](crate::state::Shared::clock_moved)
-//! wakes every waiter's subscription (a wake-up is never lost, even one that comes before
-//! the wait) to read the clock again, so a test that moves a `ManualClock` past an expiry sees held
-//! requests answer at once (the test kit's `TestApp::advance` does both).
+//! armed from the clock's reading, and
+//! [`Shared::clock_moved`](crate::state::Shared::clock_moved) wakes every waiter's
+//! subscription (a wake-up is never lost, even one that comes before the wait) to read
+//! the clock again. So a test that moves a `ManualClock` past an expiry sees held
+//! requests answer at once (the test kit's `TestApp::advance` does both), and no waiter
+//! holds anything extra for it.
 
 use super::{Error, Result};
 use crate::state::AppState;
@@ -60,14 +62,27 @@ impl Watcher {
 
     /// The session as of now (read after subscribing).
     pub async fn current(&mut self) -> Result<QrSession> {
-        read(&self.state, &self.sub, &mut self.last).await
+        let s = match self.state.qr.get(self.sub.id()).await {
+            Ok(Some(s)) => s.into_at(self.state.now()),
+            Ok(None) => return Err(Error::qr_not_found()),
+            // Mid-wait, a store failure answers the last known state, not an error page.
+            Err(e) => {
+                return self
+                    .last
+                    .clone()
+                    .map(|s| s.into_at(self.state.now()))
+                    .ok_or_else(|| e.into())
+            }
+        };
+        self.last = Some(s.clone());
+        Ok(s)
     }
 
     /// Waits until the session's version differs from `since`, or `deadline`, or
     /// shutdown; returns the session as of then. A terminal session answers at once.
     pub async fn until_changed(&mut self, since: u64, deadline: Instant) -> Result<QrSession> {
         loop {
-            let s = read(&self.state, &self.sub, &mut self.last).await?;
+            let s = self.current().await?;
             if s.version != since || s.state.is_terminal() || Instant::now() >= deadline {
                 return Ok(s);
             }
@@ -92,26 +107,4 @@ impl Watcher {
     pub fn shutting_down(&self) -> bool {
         self.state.shutdown.is_cancelled()
     }
-}
-
-/// [`Watcher::current`] on the watcher's fields, so a wait can hold a borrow of the state
-/// (the clock notification) while it reads.
-async fn read(
-    state: &AppState,
-    sub: &Subscription,
-    last: &mut Option<QrSession>,
-) -> Result<QrSession> {
-    let s = match state.qr.get(sub.id()).await {
-        Ok(Some(s)) => s.into_at(state.now()),
-        Ok(None) => return Err(Error::qr_not_found()),
-        // Mid-wait, a store failure answers the last known state, not an error page.
-        Err(e) => {
-            return last
-                .clone()
-                .map(|s| s.into_at(state.now()))
-                .ok_or_else(|| e.into())
-        }
-    };
-    *last = Some(s.clone());
-    Ok(s)
 }

@@ -131,3 +131,40 @@ async fn bad_long_poll_parameters_are_400() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn a_device_name_of_129_characters_is_refused_for_pc_and_phone_alike() {
+    let app = spawn_app().await;
+    let name = "n".repeat(129);
+    let pc = serde_json::json!({ "device": { "type": "web", "name": name } });
+    expect_problem(
+        app.raw().post(format!("{}/api/v1/qr", app.url)).json(&pc),
+        400,
+        "invalid_request",
+    )
+    .await;
+    let phone = serde_json::json!({
+        "username": "alice", "password": "alice-demo",
+        "device": { "id": "p1", "type": "ios", "name": name },
+    });
+    expect_problem(
+        app.raw()
+            .post(format!("{}/api/v1/auth/login", app.url))
+            .json(&phone),
+        400,
+        "invalid_request",
+    )
+    .await;
+    let fits = serde_json::json!({
+        "username": "alice", "password": "alice-demo",
+        "device": { "id": "p1", "type": "ios", "name": "n".repeat(128) },
+    });
+    let res = app
+        .raw()
+        .post(format!("{}/api/v1/auth/login", app.url))
+        .json(&fits)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}

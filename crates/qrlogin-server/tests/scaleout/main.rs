@@ -13,6 +13,7 @@ mod cross_instance;
 mod helpers;
 mod instance_crash;
 mod races;
+mod records;
 mod redis_freeze;
 mod redis_outage;
 mod roles;

@@ -40,6 +40,31 @@ pub fn pending() -> QrSession {
     )
 }
 
+/// A new pending session as a real browser makes it: a full 111-byte Chrome
+/// `User-Agent`, what the memory-per-session figures are measured with.
+pub fn pending_from_browser() -> QrSession {
+    let requester = Requester {
+        device: Some(DeviceInfo {
+            id: None,
+            kind: Some("web".into()),
+            name: Some("Chrome on Windows".into()),
+        }),
+        ip: "203.0.113.7".into(),
+        user_agent: Some(
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
+             (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+                .into(),
+        ),
+    };
+    QrSession::new(
+        QrId::generate(),
+        hash(SecretKind::Poll),
+        requester,
+        qrlogin_core::SystemClock.now(),
+        &Lifetimes::default(),
+    )
+}
+
 /// When a session may be forgotten, under the default lifetimes.
 pub fn purge_at(session: &QrSession) -> Millis {
     session.purge_at(&Lifetimes::default())

@@ -5,9 +5,10 @@
 //!
 //! | field | holds |
 //! | --- | --- |
+//! | `f` | the record format, [`FORMAT`]; absent in records written before formats had a number (read as format 0, the same layout) |
 //! | `r` | rev (the compare-and-set counter the scripts check) |
 //! | `v` | version (the scripts publish when it changes) |
-//! | `s` | state, as its index in `QrState::ALL` (pending = 0 … expired = 5) |
+//! | `s` | state, as an explicit code (see [`state_code`]: pending 0, scanned 1, confirmed 2, redeemed 3, cancelled 4, expired 5), never a position in a list |
 //! | `c`, `e` | created_at, expires_at (unix ms; Redis keeps integers as integers) |
 //! | `p` | SHA-256 of the poll token, 32 raw bytes |
 //! | `t` | SHA-256 of the scan ticket, 32 raw bytes, from `scanned` on |
@@ -17,6 +18,11 @@
 //! is at most `hash-max-listpack-value` (64) bytes; a single longer value (any real
 //! `User-Agent`) turns it into a hash table that costs several hundred bytes more.
 //! The id is not stored: it is in the key.
+//!
+//! Evolving the format: a server reads every format up to its own [`FORMAT`] and refuses
+//! a newer one as corrupt (500, logged) rather than guess; so a change that older
+//! servers could misread gets a new number, and is deployed in two steps (first a server
+//! that reads it, then one that writes it).
 
 use crate::StoreError;
 use qrlogin_core::{DeviceInfo, Millis, QrId, QrSession, QrState, Requester, Scanner, TokenHash};
@@ -125,12 +131,44 @@ fn decode_text(mut b: &[u8]) -> Result<DecodedText, ()> {
     Ok((requester, scanner))
 }
 
-/// The state as one digit (its index in [`QrState::ALL`]): 1 byte in the listpack.
+/// The record format this server writes, and the newest it reads.
+pub(crate) const FORMAT: u8 = 1;
+
+/// The state as one digit: 1 byte in the listpack. Fixed codes, written out, so that
+/// reordering or extending [`QrState`] cannot change what a stored digit means (they
+/// equal the positions format 0 used, so its records read the same).
 fn state_code(st: QrState) -> u8 {
-    QrState::ALL
-        .iter()
-        .position(|x| *x == st)
-        .expect("every state is in ALL") as u8
+    match st {
+        QrState::Pending => 0,
+        QrState::Scanned => 1,
+        QrState::Confirmed => 2,
+        QrState::Redeemed => 3,
+        QrState::Cancelled => 4,
+        QrState::Expired => 5,
+    }
+}
+
+/// The state of a stored code; `None` for a code no state has.
+fn state_of(code: i64) -> Option<QrState> {
+    Some(match code {
+        0 => QrState::Pending,
+        1 => QrState::Scanned,
+        2 => QrState::Confirmed,
+        3 => QrState::Redeemed,
+        4 => QrState::Cancelled,
+        5 => QrState::Expired,
+        _ => return None,
+    })
+}
+
+/// Whether a record in `state` can hold a scanner: none before the scan, one from the
+/// scan to the redeem; a cancelled or expired session may have had one or not.
+fn scanner_fits(state: QrState, has_scanner: bool) -> bool {
+    match state {
+        QrState::Pending => !has_scanner,
+        QrState::Scanned | QrState::Confirmed | QrState::Redeemed => has_scanner,
+        QrState::Cancelled | QrState::Expired => true,
+    }
 }
 
 /// The hash fields of a session, as the arguments `field, value, field, value, …` for
@@ -155,6 +193,8 @@ impl redis::ToRedisArgs for Encoded<'_> {
         W: ?Sized + redis::RedisWrite,
     {
         let s = self.s;
+        out.write_arg(b"f");
+        out.write_arg_fmt(FORMAT);
         out.write_arg(b"r");
         out.write_arg_fmt(s.rev);
         out.write_arg(b"v");
@@ -179,7 +219,7 @@ impl redis::ToRedisArgs for Encoded<'_> {
 
     fn num_of_args(&self) -> usize {
         let ticket = usize::from(self.s.scanner.is_some());
-        2 * (6 + ticket + self.text.len().div_ceil(PIECE))
+        2 * (7 + ticket + self.text.len().div_ceil(PIECE))
     }
 }
 
@@ -192,12 +232,13 @@ fn corrupt(id: &QrId, what: &str) -> StoreError {
 const LISTED_PIECES: usize = 6;
 
 /// The fields a read asks for with `HMGET`, in this order (see [`decode_listed`]).
-pub(crate) const FIELDS: [&str; 7 + LISTED_PIECES] = [
-    "r", "v", "s", "c", "e", "p", "t", "x0", "x1", "x2", "x3", "x4", "x5",
+pub(crate) const FIELDS: [&str; 8 + LISTED_PIECES] = [
+    "f", "r", "v", "s", "c", "e", "p", "t", "x0", "x1", "x2", "x3", "x4", "x5",
 ];
 
 /// The raw values of one session's hash, borrowed from the reply.
 struct Raw<'a> {
+    f: Option<&'a [u8]>,
     r: Option<&'a [u8]>,
     v: Option<&'a [u8]>,
     s: Option<&'a [u8]>,
@@ -241,12 +282,13 @@ pub(crate) fn decode_listed(id: &QrId, reply: &redis::Value) -> Result<Listed, S
     if values[FIELDS.len() - 1].is_some() {
         return Ok(Listed::ReadAll);
     }
-    let [r, v, s, c, e, p, t, ref pieces @ ..] = values;
+    let [f, r, v, s, c, e, p, t, ref pieces @ ..] = values;
     let mut text = Vec::with_capacity(PIECE * 2);
     for piece in pieces.iter().map_while(|x| *x) {
         text.extend_from_slice(piece);
     }
     let raw = Raw {
+        f,
         r,
         v,
         s,
@@ -275,6 +317,7 @@ pub(crate) fn decode(
         }
     }
     let raw = Raw {
+        f: get("f"),
         r: get("r"),
         v: get("v"),
         s: get("s"),
@@ -300,12 +343,19 @@ fn decode_raw(id: &QrId, exists: bool, f: Raw<'_>) -> Result<Option<QrSession>, 
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| corrupt(id, &format!("field {name} is not a number")))
     };
+    let format = match f.f {
+        None => 0,
+        Some(_) => int(f.f, "f")?,
+    };
+    if !(0..=i64::from(FORMAT)).contains(&format) {
+        return Err(corrupt(
+            id,
+            &format!("record format {format}; this server reads up to {FORMAT}"),
+        ));
+    }
     let rev = int(f.r, "r")? as u64;
     let version = int(f.v, "v")? as u64;
-    let state = usize::try_from(int(f.s, "s")?)
-        .ok()
-        .and_then(|i| QrState::ALL.get(i).copied())
-        .ok_or_else(|| corrupt(id, "unknown state"))?;
+    let state = state_of(int(f.s, "s")?).ok_or_else(|| corrupt(id, "unknown state"))?;
     let created_at: Millis = int(f.c, "c")?;
     let expires_at: Millis = int(f.e, "e")?;
     let hash = |v: Option<&[u8]>, name: &str| -> Result<Option<TokenHash>, StoreError> {
@@ -337,6 +387,12 @@ fn decode_raw(id: &QrId, exists: bool, f: Raw<'_>) -> Result<Option<QrSession>, 
             ))
         }
     };
+    if !scanner_fits(state, scanner.is_some()) {
+        return Err(corrupt(
+            id,
+            &format!("state {} with the wrong scanner", state.as_str()),
+        ));
+    }
     Ok(Some(QrSession {
         id: id.clone(),
         state,
@@ -494,3 +550,7 @@ mod tests {
         assert!(matches!(decode(&id, partial), Err(StoreError::Corrupt(_))));
     }
 }
+
+#[cfg(test)]
+#[path = "codec_format_tests.rs"]
+mod format_tests;

@@ -1,55 +1,21 @@
-//! Helpers shared by the Redis test binaries: sessions shaped as real browsers make
-//! them, and bounded waits.
+//! Helpers shared by the Redis test binaries: the conformance fixtures under short
+//! names, and bounded waits.
 #![allow(dead_code)] // each test binary uses its own subset
 
-use qrlogin_core::Clock as _;
-use qrlogin_core::{
-    DeviceInfo, Lifetimes, QrId, QrSession, QrState, Requester, Scanner, Secret, SecretKind,
-};
+use qrlogin_core::QrSession;
+use qrlogin_store::conformance::fixtures;
 use qrlogin_store::redis::RedisStore;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// A pending session as a real browser would make it (a full Chrome `User-Agent`).
-pub fn pending() -> QrSession {
-    QrSession::new(
-        QrId::generate(),
-        Secret::generate(SecretKind::Poll).hash(),
-        Requester {
-            device: Some(DeviceInfo {
-                id: None,
-                kind: Some("web".into()),
-                name: Some("Chrome on Windows".into()),
-            }),
-            ip: "203.0.113.7".into(),
-            user_agent: Some(
-                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
-                 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
-                    .into(),
-            ),
-        },
-        qrlogin_core::SystemClock.now(),
-        &Lifetimes::default(),
-    )
-}
+/// The store tests' one fixture set: a pending session as a real browser makes it.
+pub use fixtures::pending_from_browser as pending;
+/// When a session may be forgotten, under the default lifetimes.
+pub use fixtures::purge_at as purge;
 
+/// The session after phone `phone-1` scanned it.
 pub fn scanned(s: &QrSession) -> QrSession {
-    let mut n = s.clone();
-    n.state = QrState::Scanned;
-    n.version += 1;
-    n.rev += 1;
-    n.scanner = Some(Scanner {
-        account_id: "acc_alice".into(),
-        device_id: "phone-1".into(),
-        display_name: "Alice".into(),
-        avatar_url: None,
-        ticket_hash: Secret::generate(SecretKind::ScanTicket).hash(),
-    });
-    n
-}
-
-pub fn purge(s: &QrSession) -> i64 {
-    s.purge_at(&Lifetimes::default())
+    fixtures::scanned_by(s, "phone-1")
 }
 
 pub async fn connect(url: &str) -> Arc<RedisStore> {

@@ -1,0 +1,129 @@
+//! The stored format itself: pinned bytes of a known record, and the records a server
+//! must refuse (a newer format, an impossible state) rather than misread.
+
+use super::*;
+use qrlogin_core::Lifetimes;
+use redis::ToRedisArgs;
+
+/// A scanned session whose every byte is known.
+fn known() -> QrSession {
+    let mut s = QrSession::new(
+        QrId::parse("AAAAAAAAAAAAAAAAAAAAAA").expect("a valid id"),
+        TokenHash([0x11; 32]),
+        Requester {
+            device: Some(DeviceInfo {
+                id: None,
+                kind: Some("web".into()),
+                name: Some("Firefox".into()),
+            }),
+            ip: "203.0.113.7".into(),
+            user_agent: Some("UA".into()),
+        },
+        1_700_000_000_000,
+        &Lifetimes::default(),
+    );
+    s.state = QrState::Scanned;
+    s.version = 2;
+    s.rev = 2;
+    s.scanner = Some(Scanner {
+        account_id: "acc_1".into(),
+        device_id: "ph".into(),
+        display_name: "Al".into(),
+        avatar_url: None,
+        ticket_hash: TokenHash([0x22; 32]),
+    });
+    s
+}
+
+fn as_map(enc: &[Vec<u8>]) -> HashMap<Vec<u8>, Vec<u8>> {
+    enc.chunks(2)
+        .map(|p| (p[0].clone(), p[1].clone()))
+        .collect()
+}
+
+#[test]
+fn a_known_record_is_stored_as_exactly_these_fields_and_bytes() {
+    let s = known();
+    let enc = encode(&s).to_redis_args();
+    let text: &[u8] = b"\x03\x00\x04web\x08Firefox\x0c203.0.113.7\x03UA\x06acc_1\x03ph\x03Al\x00";
+    let expected: Vec<Vec<u8>> = vec![
+        b"f".to_vec(),
+        b"1".to_vec(),
+        b"r".to_vec(),
+        b"2".to_vec(),
+        b"v".to_vec(),
+        b"2".to_vec(),
+        b"s".to_vec(),
+        b"1".to_vec(),
+        b"c".to_vec(),
+        b"1700000000000".to_vec(),
+        b"e".to_vec(),
+        (1_700_000_000_000 + Lifetimes::default().qr_ms)
+            .to_string()
+            .into_bytes(),
+        b"p".to_vec(),
+        vec![0x11; 32],
+        b"t".to_vec(),
+        vec![0x22; 32],
+        b"x0".to_vec(),
+        text.to_vec(),
+    ];
+    assert_eq!(enc, expected);
+    assert_eq!(decode(&s.id, as_map(&enc)).unwrap(), Some(s));
+}
+
+#[test]
+fn a_record_of_the_unnumbered_format_0_still_reads() {
+    let s = known();
+    let mut f = as_map(&encode(&s).to_redis_args());
+    f.remove(b"f".as_slice());
+    assert_eq!(decode(&s.id, f).unwrap(), Some(s));
+}
+
+#[test]
+fn a_record_of_a_newer_format_is_corrupt_not_misread() {
+    let s = known();
+    let mut f = as_map(&encode(&s).to_redis_args());
+    f.insert(b"f".to_vec(), (FORMAT + 1).to_string().into_bytes());
+    let err = decode(&s.id, f.clone()).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Corrupt(ref m) if m.contains("format 2")),
+        "{err}"
+    );
+    f.insert(b"f".to_vec(), b"x".to_vec());
+    assert!(matches!(decode(&s.id, f), Err(StoreError::Corrupt(_))));
+}
+
+#[test]
+fn an_impossible_state_is_corrupt_not_misread() {
+    let s = known();
+    let base = as_map(&encode(&s).to_redis_args());
+    // An unknown state code.
+    let mut f = base.clone();
+    f.insert(b"s".to_vec(), b"9".to_vec());
+    assert!(matches!(decode(&s.id, f), Err(StoreError::Corrupt(_))));
+    // Scanned, but without a scanner (its text and ticket gone).
+    let mut bare = s.clone();
+    bare.scanner = None;
+    bare.state = QrState::Pending;
+    let mut f = as_map(&encode(&bare).to_redis_args());
+    f.insert(b"s".to_vec(), b"1".to_vec());
+    let err = decode(&s.id, f).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Corrupt(ref m) if m.contains("scanned")),
+        "{err}"
+    );
+    // Pending, but with a scanner.
+    let mut f = base;
+    f.insert(b"s".to_vec(), b"0".to_vec());
+    assert!(matches!(decode(&s.id, f), Err(StoreError::Corrupt(_))));
+}
+
+#[test]
+fn every_state_has_its_own_code_and_reads_back() {
+    for st in QrState::ALL {
+        assert_eq!(state_of(i64::from(state_code(st))), Some(st));
+    }
+    assert_eq!(state_of(6), None);
+    assert_eq!(state_of(-1), None);
+}
