@@ -70,13 +70,12 @@ async fn an_sse_stream_whose_store_fails_ends_with_a_problem_event() {
     });
     let state = AppState::new(Shared {
         qr: store,
-        accounts: memory,
+        db: qrlogin_db::open("memory").await.unwrap(),
         config: Arc::new(Config::for_tests()),
         public_url: "http://test".into(),
         shutdown: Default::default(),
         login_limiter: Default::default(),
         dummy_hash: "".into(),
-        account_cache: Default::default(),
         clock: SystemClock::shared(),
         held: Default::default(),
     });
