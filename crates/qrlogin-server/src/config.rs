@@ -55,8 +55,16 @@ pub struct Config {
     pub lifetimes: Lifetimes,
     /// Which endpoints to serve.
     pub roles: ApiRoles,
-    /// Take the client IP from `X-Forwarded-For` (only behind a trusted proxy).
+    /// Trust loopback as a proxy (`--trust-proxy`, shorthand for
+    /// `--trusted-proxies 127.0.0.0/8,::1`).
     pub trust_proxy: bool,
+    /// Proxies whose `X-Forwarded-For` is believed (the right-most entry not in the
+    /// list is the client); empty: the header is ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Origins allowed to call the API from a browser (CORS); empty: none.
+    pub cors_origins: Vec<String>,
+    /// Rate limits, caps and the argon2 pool (docs/security.md).
+    pub limits: crate::limits::Limits,
     /// Most waiters (long polls, SSE, WebSockets) held at once; past it, 503.
     pub max_waiters: usize,
 }
@@ -71,6 +79,9 @@ impl Default for Config {
             lifetimes: Lifetimes::default(),
             roles: ApiRoles::All,
             trust_proxy: false,
+            trusted_proxies: Vec::new(),
+            cors_origins: Vec::new(),
+            limits: Default::default(),
             max_waiters: 100_000,
         }
     }
@@ -109,6 +120,9 @@ impl fmt::Debug for Config {
             .field("lifetimes", &self.lifetimes)
             .field("roles", &self.roles)
             .field("trust_proxy", &self.trust_proxy)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("cors_origins", &self.cors_origins)
+            .field("limits", &self.limits)
             .field("max_waiters", &self.max_waiters)
             .finish()
     }

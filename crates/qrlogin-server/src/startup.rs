@@ -4,7 +4,7 @@
 //! server exactly this way.
 
 use crate::config::Config;
-use crate::limits::LoginLimiter;
+use crate::limits::{login::LoginThrottle, passwords::PasswordPool, proxies, waiters::WaiterSlots};
 use crate::routes;
 use crate::service::accounts;
 use crate::state::{AppState, Shared};
@@ -12,7 +12,7 @@ use crate::telemetry;
 use anyhow::Context as _;
 use qrlogin_core::{SharedClock, SystemClock};
 use qrlogin_store::memory::MemoryStore;
-use qrlogin_store::{AccountStore, QrStore};
+use qrlogin_store::{AccountStore, Counters, MemoryCounters, QrStore};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,16 +33,30 @@ pub async fn open_store(
     url: &str,
     clock: SharedClock,
 ) -> anyhow::Result<(Arc<dyn QrStore>, Arc<dyn AccountStore>)> {
+    open_stores(url, clock, usize::MAX)
+        .await
+        .map(|(qr, accounts, _)| (qr, accounts))
+}
+
+/// The stores, with the memory store bounded to `max_qr` sessions, and the rate-limit
+/// counters: in Redis when the store is Redis (shared by every instance), else in
+/// memory.
+async fn open_stores(
+    url: &str,
+    clock: SharedClock,
+    max_qr: usize,
+) -> anyhow::Result<(Arc<dyn QrStore>, Arc<dyn AccountStore>, Arc<dyn Counters>)> {
     if url == "memory" {
-        let store = MemoryStore::with_clock(clock);
+        let store = MemoryStore::with_clock(clock.clone());
+        store.set_max_qr_sessions(max_qr);
         store.spawn_purger(Duration::from_secs(1));
-        return Ok((store.clone(), store));
+        return Ok((store.clone(), store, Arc::new(MemoryCounters::new(clock))));
     }
     if url.starts_with("redis") {
         let store = qrlogin_store::redis::RedisStore::connect(url)
             .await
             .context("opening the Redis store")?;
-        return Ok((store.clone(), store));
+        return Ok((store.clone(), store.clone(), store));
     }
     anyhow::bail!(
         "unknown store {:?}: use `memory` or a redis:// URL",
@@ -66,7 +80,9 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
-        let (qr, accounts_store) = open_store(&config.store, clock.clone()).await?;
+        let limits = config.limits.clone();
+        let (qr, accounts_store, counters) =
+            open_stores(&config.store, clock.clone(), limits.max_qr_sessions).await?;
         if config.demo {
             accounts::seed_demo(accounts_store.as_ref(), clock.now())
                 .await
@@ -79,15 +95,25 @@ impl Application {
         let dummy = qrlogin_core::Secret::generate(qrlogin_core::SecretKind::Session)
             .expose()
             .to_owned();
+        let mut trusted = config.trusted_proxies.clone();
+        if config.trust_proxy {
+            trusted.extend(proxies::loopback());
+        }
+        let held = Arc::<std::sync::atomic::AtomicUsize>::default();
+        let waiters = WaiterSlots::new(held.clone(), config.max_waiters, limits.max_waiters_per_ip);
         let state = AppState::new(Shared {
             qr,
             accounts: accounts_store,
             public_url: public_url.trim_end_matches('/').into(),
             config: Arc::new(config),
             shutdown: CancellationToken::new(),
-            login_limiter: Arc::new(LoginLimiter::default()),
+            login_throttle: LoginThrottle::new(counters.clone(), limits.clone()),
+            passwords: PasswordPool::new(limits.argon2_workers, limits.argon2_queue_wait),
+            counters,
+            proxies: proxies::TrustedProxies::new(trusted),
+            waiters: Arc::new(waiters),
             dummy_hash: accounts::hash_password(dummy).await?.into(),
-            held: Default::default(),
+            held,
             clock,
             account_cache: Default::default(),
         });

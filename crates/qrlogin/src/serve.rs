@@ -36,12 +36,40 @@ pub struct ServeArgs {
     /// Which endpoints to serve: pc, phone or all.
     #[arg(long, env = "QRLOGIN_API", default_value = "all", value_parser = ["pc", "phone", "all"])]
     api: String,
-    /// Trust X-Forwarded-For for the client IP (only behind your own proxy).
+    /// Trust loopback as our proxy: shorthand for --trusted-proxies 127.0.0.0/8,::1.
     #[arg(long, env = "QRLOGIN_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Our proxies (CIDR[,CIDR…]): the client is the right-most X-Forwarded-For entry
+    /// not in the list. Without it (or --trust-proxy) X-Forwarded-For is ignored.
+    #[arg(long, env = "QRLOGIN_TRUSTED_PROXIES", value_delimiter = ',', value_parser = qrlogin_server::limits::proxies::parse_net)]
+    trusted_proxies: Vec<ipnet::IpNet>,
+    /// An origin allowed to call the API from a browser (CORS); repeatable. Off by default.
+    #[arg(long = "cors-origin", env = "QRLOGIN_CORS_ORIGINS", value_delimiter = ',', value_parser = qrlogin_server::routes::headers::parse_origin)]
+    cors_origins: Vec<String>,
     /// Most clients waiting at once (long poll, SSE, WebSocket) before 503.
     #[arg(long, env = "QRLOGIN_MAX_WAITERS", default_value_t = 100_000)]
     max_waiters: usize,
+    /// Most clients waiting at once from one address (an IPv6 /64) before 429.
+    #[arg(long, env = "QRLOGIN_MAX_WAITERS_PER_IP", default_value_t = 10_000)]
+    max_waiters_per_ip: usize,
+    /// QR sessions one address may create per minute before 429.
+    #[arg(long, env = "QRLOGIN_QR_PER_IP_PER_MINUTE", default_value_t = 600)]
+    qr_per_ip_per_minute: u64,
+    /// QR sessions the memory store keeps at once before 503.
+    #[arg(long, env = "QRLOGIN_MAX_QR_SESSIONS", default_value_t = 100_000)]
+    max_qr_sessions: usize,
+    /// Password attempts per (address, username) per 5 minutes before 429.
+    #[arg(long, env = "QRLOGIN_LOGIN_ATTEMPTS", default_value_t = 10)]
+    login_attempts: u64,
+    /// Password attempts per address per 5 minutes, any usernames, before 429.
+    #[arg(long, env = "QRLOGIN_LOGIN_ATTEMPTS_PER_IP", default_value_t = 100)]
+    login_attempts_per_ip: u64,
+    /// Attempts per username per 5 minutes from anywhere after which answers slow down.
+    #[arg(long, env = "QRLOGIN_LOGIN_SLOWDOWN_AFTER", default_value_t = 30)]
+    login_slowdown_after: u64,
+    /// Password checks (argon2) at once; 0 = one per CPU core.
+    #[arg(long, env = "QRLOGIN_ARGON2_WORKERS", default_value_t = 0)]
+    argon2_workers: usize,
 }
 
 impl ServeArgs {
@@ -59,14 +87,30 @@ impl ServeArgs {
             lifetimes,
             roles: ApiRoles::parse(&self.api).unwrap_or_default(),
             trust_proxy: self.trust_proxy,
+            trusted_proxies: self.trusted_proxies,
+            cors_origins: self.cors_origins,
             max_waiters: self.max_waiters,
+            limits: qrlogin_server::limits::Limits {
+                max_waiters_per_ip: self.max_waiters_per_ip,
+                qr_per_ip_per_minute: self.qr_per_ip_per_minute,
+                max_qr_sessions: self.max_qr_sessions,
+                login_per_ip_user: self.login_attempts,
+                login_per_ip: self.login_attempts_per_ip,
+                login_soft_per_user: self.login_slowdown_after,
+                argon2_workers: self.argon2_workers,
+                ..Default::default()
+            },
         }
     }
 }
 
 fn init_logs() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("QRLOGIN_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // Libraries that would log secrets at trace stay at info (see `log_directives`).
+    let user = std::env::var("QRLOGIN_LOG").ok();
+    let directives = qrlogin_server::telemetry::log_directives(user.as_deref());
+    let filter = EnvFilter::try_new(&directives)
+        .unwrap_or_else(|_| EnvFilter::new(qrlogin_server::telemetry::log_directives(None)));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

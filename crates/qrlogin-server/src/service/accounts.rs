@@ -4,9 +4,7 @@
 
 use super::{auth, Error, RequestContext, Result};
 use crate::state::AppState;
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use argon2::Argon2;
 use qrlogin_core::api::{AccountView, LoginRequest, LoginResponse, MeResponse, MeSession};
 use qrlogin_core::time::rfc3339;
@@ -25,20 +23,6 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
             .map_err(|e| anyhow::anyhow!("argon2: {e}"))
     })
     .await?
-}
-
-/// Checks a password against a PHC hash on the blocking pool; `false` on any mismatch
-/// or unreadable hash.
-pub async fn verify_password(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&phc).is_ok_and(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-    })
-    .await
-    .unwrap_or(false)
 }
 
 /// Adds an account with a fresh id, created at `now`; `false` if the username is taken.
@@ -81,7 +65,9 @@ pub fn account_view(a: &Account) -> AccountView {
 }
 
 /// Password login of a phone: same answer and similar time for unknown users and wrong
-/// passwords; throttled per username and IP; issues a token bound to the device.
+/// passwords; every attempt counted before its password is checked
+/// ([`LoginThrottle`](crate::limits::login::LoginThrottle)), the check itself on the
+/// bounded argon2 pool; issues a token bound to the device.
 pub async fn login(
     state: &AppState,
     req: LoginRequest,
@@ -94,30 +80,20 @@ pub async fn login(
             "wrong username or password",
         ));
     }
-    state
-        .login_limiter
-        .check(&req.username, &ctx.ip)
-        .map_err(|secs| {
-            Error::new(
-                ErrorCode::RateLimited,
-                "too many failed logins; try again later",
-            )
-            .retry_after(secs)
-        })?;
+    state.login_throttle.admit(&ctx.ip, &req.username).await?;
     let account = state.accounts.account_by_username(&req.username).await?;
     let phc = account
         .as_ref()
         .map_or_else(|| state.dummy_hash.to_string(), |a| a.password_hash.clone());
-    let ok = verify_password(req.password, phc).await;
+    let ok = state.passwords.verify(req.password, phc).await?;
     let Some(account) = account.filter(|_| ok) else {
-        state.login_limiter.failed(&req.username, &ctx.ip);
         metrics::counter!("qrlogin_phone_logins_total", "outcome" => "failed").increment(1);
         return Err(Error::new(
             ErrorCode::InvalidCredentials,
             "wrong username or password",
         ));
     };
-    state.login_limiter.succeeded(&req.username);
+    state.login_throttle.succeeded(&ctx.ip, &req.username).await;
     let now = state.now();
     let l = &state.config.lifetimes;
     let token = Secret::generate(SecretKind::Mobile);
