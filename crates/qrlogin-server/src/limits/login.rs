@@ -50,7 +50,7 @@ impl LoginThrottle {
         let window = l.login_window;
         let c = self.counters.as_ref();
         let [pair, per_ip, per_user] = Self::keys(ip, username);
-        let (pair, per_ip, per_user) = tokio::join!(
+        let (pair, per_ip) = tokio::join!(
             hit(c, &pair, l.login_per_ip_user, window, "sign-in attempts"),
             hit(
                 c,
@@ -59,10 +59,12 @@ impl LoginThrottle {
                 window,
                 "sign-in attempts from this address"
             ),
-            c.hit(&per_user, window.as_millis() as u64),
         );
         pair?;
         per_ip?;
+        // Only attempts that will be checked count for the username: a guesser refused
+        // above cannot slow the real user down by hammering.
+        let per_user = c.hit(&per_user, window.as_millis() as u64).await;
         let over = per_user?.count.saturating_sub(l.login_soft_per_user);
         if over > 0 {
             let delay = l.login_slowdown.saturating_mul(over.min(1000) as u32);
@@ -120,5 +122,17 @@ mod tests {
         }
         t.succeeded("10.0.0.7", "alice").await;
         t.admit("10.0.0.7", "alice").await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn guesses_for_one_user_from_many_addresses_are_slowed_never_refused() {
+        let t = throttle(Limits {
+            login_soft_per_user: 2,
+            login_slowdown: Duration::from_millis(1),
+            ..Limits::default()
+        });
+        for i in 0..6 {
+            t.admit(&format!("10.0.1.{i}"), "alice").await.unwrap();
+        }
     }
 }
