@@ -3,6 +3,7 @@
 //! - [`QrStore`]: QR sessions: create, get, compare-and-set, and [`Subscription`]s that
 //!   wake waiters (long poll, SSE, WebSocket) the moment a session's version changes.
 //! - [`AccountStore`]: accounts, phone tokens and PC sessions (hashes of tokens only).
+//! - [`counters`]: atomic rate-limit counters, in memory or shared through Redis.
 //! - [`hub`]: the in-process fan-out of change notifications that every backend uses.
 //! - [`memory`]: the embedded default backend, for a single instance.
 //! - [`redis`]: the production backend, shared by any number of instances.
@@ -11,11 +12,13 @@
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod counters;
 pub mod hub;
 pub mod memory;
 pub mod redis;
 mod types;
 
+pub use counters::{Counters, Hit, MemoryCounters};
 pub use hub::{Hub, Subscription};
 pub use types::{Account, MobileToken, WebSession};
 

@@ -1,6 +1,8 @@
 //! The router: routes per role, the OpenAPI document, and the layers every request goes
-//! through (metrics, panic catching, problem+json for unknown routes and methods).
+//! through (metrics, panic catching, problem+json for unknown routes and methods,
+//! `nosniff`, CORS when configured: [`headers`]).
 
+pub mod headers;
 pub mod ops;
 pub mod pages;
 pub mod pc;
@@ -80,7 +82,9 @@ pub fn router(state: AppState) -> Router {
 /// panic catching) and the state. Public so a test can check the layers on a route of
 /// its own (a handler that panics).
 pub fn finish(app: Router<AppState>, state: AppState) -> Router {
-    app.fallback(|| async { problem(ErrorCode::NotFound, "no such route") })
+    let cors = headers::cors(&state.config.cors_origins);
+    let app = app
+        .fallback(|| async { problem(ErrorCode::NotFound, "no such route") })
         .method_not_allowed_fallback(|| async {
             problem(
                 ErrorCode::MethodNotAllowed,
@@ -89,7 +93,13 @@ pub fn finish(app: Router<AppState>, state: AppState) -> Router {
         })
         .layer(telemetry::TrackLayer)
         .layer(CatchPanicLayer::custom(on_panic))
-        .with_state(state)
+        .layer(headers::nosniff())
+        .with_state(state);
+    // Outermost, so a preflight is answered before routing (no route has OPTIONS).
+    match cors {
+        Some(cors) => app.layer(cors),
+        None => app,
+    }
 }
 
 /// A panicking handler answers 500 `internal`; the process and other requests go on.

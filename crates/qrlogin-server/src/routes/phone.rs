@@ -7,7 +7,8 @@ use crate::extract::{ClientInfo, JsonBody, OptionalJson, RawQrId};
 use crate::service::{self, accounts, phone, PhoneCredentials};
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use qrlogin_core::api::{
@@ -28,13 +29,14 @@ pub fn routes() -> Router<AppState> {
 
 /// Password login of the phone; issues a token bound to account and device.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "phone", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = LoginResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
     client: ClientInfo,
     JsonBody(req): JsonBody<LoginRequest>,
-) -> ApiResult<Json<LoginResponse>> {
-    Ok(Json(accounts::login(&state, req, &client.0).await?))
+) -> ApiResult<impl IntoResponse> {
+    let res = accounts::login(&state, req, &client.0).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(res)))
 }
 
 /// Scans a QR code: `pending` → `scanned`, with a ticket for confirm/cancel.
@@ -48,11 +50,11 @@ pub async fn scan(
     RawQrId(id): RawQrId,
     client: ClientInfo,
     body: Result<OptionalJson<serde_json::Value>, ApiError>,
-) -> ApiResult<Json<ScanResponse>> {
+) -> ApiResult<impl IntoResponse> {
     let body = body.map(|_| ()).map_err(Into::into);
-    Ok(Json(
-        phone::scan(&state, &creds, &id, &client.0, body).await?,
-    ))
+    let res = phone::scan(&state, &creds, &id, &client.0, body).await?;
+    // The scan ticket is a secret of this phone.
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(res)))
 }
 
 /// The scan ticket of a confirm or decline body (if sent), or why the body was refused.

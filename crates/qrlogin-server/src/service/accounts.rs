@@ -4,9 +4,7 @@
 
 use super::{auth, Error, RequestContext, Result};
 use crate::state::AppState;
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use argon2::Argon2;
 use qrlogin_core::api::{AccountView, LoginRequest, LoginResponse, MeResponse, MeSession};
 use qrlogin_core::time::rfc3339;
@@ -27,20 +25,6 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
             .map_err(|e| anyhow::anyhow!("argon2: {e}"))
     })
     .await?
-}
-
-/// Checks a password against a PHC hash on the blocking pool; `false` on any mismatch
-/// or unreadable hash.
-pub async fn verify_password(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&phc).is_ok_and(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-    })
-    .await
-    .unwrap_or(false)
 }
 
 /// Adds an account with a fresh id and an argon2id hash of `password`, created at
@@ -87,7 +71,9 @@ pub fn account_view(a: &Account) -> AccountView {
 }
 
 /// Password login of a phone: same answer and similar time for unknown users and wrong
-/// passwords; throttled per username and IP; issues a token bound to the device.
+/// passwords; every attempt counted before its password is checked
+/// ([`LoginThrottle`](crate::limits::login::LoginThrottle)), the check itself on the
+/// bounded argon2 pool; issues a token bound to the device.
 pub async fn login(
     state: &AppState,
     req: LoginRequest,
@@ -100,16 +86,7 @@ pub async fn login(
             "wrong username or password",
         ));
     }
-    state
-        .login_limiter
-        .check(&req.username, &ctx.ip)
-        .map_err(|secs| {
-            Error::new(
-                ErrorCode::RateLimited,
-                "too many failed logins; try again later",
-            )
-            .retry_after(secs)
-        })?;
+    state.login_throttle.admit(&ctx.ip, &req.username).await?;
     // A name outside the username rule cannot exist: it is looked up as nobody, so it
     // costs the same argon2 check and gets the same answer as a wrong password.
     let account = match Username::parse(&req.username) {
@@ -120,20 +97,21 @@ pub async fn login(
     // against the dummy hash too, so neither can be told from a wrong password.
     let usable = account.filter(|a| !a.disabled && a.password_hash.is_some());
     let phc = usable.as_ref().and_then(|a| a.password_hash.clone());
-    let ok = verify_password(
-        req.password,
-        phc.unwrap_or_else(|| state.dummy_hash.to_string()),
-    )
-    .await;
+    let ok = state
+        .passwords
+        .verify(
+            req.password,
+            phc.unwrap_or_else(|| state.dummy_hash.to_string()),
+        )
+        .await?;
     let Some(account) = usable.filter(|_| ok) else {
-        state.login_limiter.failed(&req.username, &ctx.ip);
         metrics::counter!("qrlogin_phone_logins_total", "outcome" => "failed").increment(1);
         return Err(Error::new(
             ErrorCode::InvalidCredentials,
             "wrong username or password",
         ));
     };
-    state.login_limiter.succeeded(&req.username);
+    state.login_throttle.succeeded(&ctx.ip, &req.username).await;
     let now = state.now();
     let l = &state.config.lifetimes;
     let token = Secret::generate(SecretKind::Mobile);

@@ -16,6 +16,7 @@ mod qr;
 
 use crate::hub::Hub;
 use qrlogin_core::{Millis, SharedClock, SystemClock};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
@@ -45,6 +46,9 @@ pub struct MemoryStore {
     /// The time the purger goes by: the server's clock, so a test that moves a
     /// `ManualClock` past an expiry sees the record purged on the next tick.
     clock: SharedClock,
+    /// Most QR sessions kept at once (until purged); past it, creating one is refused
+    /// as `Unavailable` (503), so a flood of creations cannot exhaust memory.
+    max_qr_sessions: AtomicUsize,
 }
 
 impl MemoryStore {
@@ -63,7 +67,19 @@ impl MemoryStore {
             web: Mutex::default(),
             hub: Hub::new(),
             clock,
+            max_qr_sessions: AtomicUsize::new(usize::MAX),
         })
+    }
+
+    /// Bounds the QR sessions kept at once (every session counts until it is purged,
+    /// a grace period after it ends); a create past the bound fails `Unavailable`.
+    pub fn set_max_qr_sessions(&self, max: usize) {
+        self.max_qr_sessions.store(max, Ordering::Relaxed);
+    }
+
+    /// The bound set by [`set_max_qr_sessions`](Self::set_max_qr_sessions).
+    fn max_qr_sessions(&self) -> usize {
+        self.max_qr_sessions.load(Ordering::Relaxed)
     }
 
     /// Forgets every QR session whose `purge_at` is at or before `now` (with its

@@ -24,6 +24,7 @@
 //! | `qrl:mt:<hex sha256>` | string | phone token, JSON | `expires_at` |
 //! | `qrl:ws:<hex sha256>` | string | PC session, JSON | `expires_at` |
 //! | `qrl:accws:<account_id>` | hash | session id → token hash (hex), to list and revoke | last session's `expires_at` |
+//! | `qrl:rl:{<key>}` | string | a rate-limit count (see `counters`) | its window's end |
 //!
 //! Notifications: `PUBLISH qrl:changed <qr_id>` from the transition script, only when the
 //! version changes (see `subscriber` for why one plain channel also suits a Cluster).
@@ -32,6 +33,7 @@ mod accounts;
 mod clock;
 mod codec;
 mod conn;
+mod counters;
 mod qr;
 mod subscriber;
 mod url;
