@@ -10,12 +10,14 @@
 //!   two cannot drift apart.
 //! - [`net`]: the "same network" heuristic shown to the phone.
 //! - [`account`]: account, session and event ids, usernames, the password length rule.
+//! - [`device`]: the one validation rule for device text (PC and phone).
 //! - [`clock`]: the injected [`Clock`] (wall clock in production, [`ManualClock`] in tests).
 //! - [`time`]: timestamps as unix milliseconds, the one clock representation everywhere.
 
 pub mod account;
 pub mod api;
 pub mod clock;
+pub mod device;
 pub mod error;
 pub mod ids;
 pub mod net;
@@ -25,6 +27,7 @@ pub mod time;
 
 pub use account::{AccountId, EventId, Invalid, SessionId, Username};
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
+pub use device::{validate_device, DeviceRule, InvalidDevice};
 pub use error::ErrorCode;
 pub use ids::{QrId, RandomId, Secret, SecretKind, TokenHash};
 pub use policy::Lifetimes;

@@ -1,13 +1,9 @@
 //! Time as unix milliseconds. One plain integer type crosses every layer (core, stores,
-//! Redis fields, Lua scripts), so no layer converts clocks differently.
+//! Redis fields, Lua scripts), so no layer converts clocks differently. "Now" comes from the
+//! injected [`Clock`](crate::Clock), never from here.
 
 /// Milliseconds since the unix epoch.
 pub type Millis = i64;
-
-/// The wall clock now, in unix milliseconds.
-pub fn now_ms() -> Millis {
-    chrono::Utc::now().timestamp_millis()
-}
 
 /// RFC 3339 in UTC with a `Z`, whole seconds, as in every timestamp of API.md.
 pub fn rfc3339(ms: Millis) -> String {

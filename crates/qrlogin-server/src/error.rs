@@ -5,7 +5,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use qrlogin_core::api::Problem;
-use qrlogin_core::{ErrorCode, TransitionError};
+use qrlogin_core::ErrorCode;
 use qrlogin_store::StoreError;
 
 /// An error answer: a contract code, a human detail, and optionally `Retry-After`.
@@ -42,15 +42,9 @@ impl ApiError {
         )
     }
 
-    /// 404 `qr_not_found`.
-    pub fn qr_not_found() -> Self {
-        Self::new(ErrorCode::QrNotFound, "no such QR session")
-    }
-
     /// 500 `internal`, logging the real cause (which the client never sees).
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        tracing::error!(error = %cause, "internal error");
-        Self::new(ErrorCode::Internal, "internal error; see the server log")
+        crate::service::Error::internal(cause).into()
     }
 
     /// Adds a `Retry-After` header.
@@ -60,25 +54,30 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Unavailable(cause) => {
-                tracing::warn!(error = %cause, "store unavailable");
-                ApiError::new(
-                    ErrorCode::StoreUnavailable,
-                    "the backing store cannot be reached; nothing was changed",
-                )
-                .retry_after(1)
-            }
-            StoreError::Corrupt(cause) => ApiError::internal(cause),
+impl From<crate::service::Error> for ApiError {
+    fn from(e: crate::service::Error) -> Self {
+        Self {
+            code: e.code,
+            detail: e.detail,
+            retry_after: e.retry_after,
         }
     }
 }
 
-impl From<TransitionError> for ApiError {
-    fn from(e: TransitionError) -> Self {
-        ApiError::new(e.code(), e.to_string())
+/// An extractor's refusal handed to a use case that reports it in the contract's order.
+impl From<ApiError> for crate::service::Error {
+    fn from(e: ApiError) -> Self {
+        Self {
+            code: e.code,
+            detail: e.detail,
+            retry_after: e.retry_after,
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        crate::service::Error::from(e).into()
     }
 }
 

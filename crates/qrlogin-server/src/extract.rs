@@ -2,6 +2,7 @@
 //! (axum's own rejections are 422 and plain text; ours are 400/413/415 problem+json).
 
 use crate::error::ApiError;
+use crate::service::{PhoneCredentials, RequestContext};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
@@ -138,14 +139,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Authorization {
     }
 }
 
-/// What the server knows of the caller: IP and user agent, recorded for the phone to
-/// check before confirming.
-pub struct ClientInfo {
-    /// The caller's IP (the first `X-Forwarded-For` hop when `trust_proxy` is set).
-    pub ip: String,
-    /// The `User-Agent` header, truncated to a sane length.
-    pub user_agent: Option<String>,
-}
+/// The caller as the use cases see it ([`RequestContext`]): the IP (the first
+/// `X-Forwarded-For` hop when `trust_proxy` is set) and the user agent, cut to 256
+/// characters.
+pub struct ClientInfo(pub RequestContext);
 
 impl FromRequestParts<AppState> for ClientInfo {
     type Rejection = ApiError;
@@ -177,6 +174,38 @@ impl FromRequestParts<AppState> for ClientInfo {
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|s| s.chars().take(256).collect());
-        Ok(ClientInfo { ip, user_agent })
+        Ok(ClientInfo(RequestContext { ip, user_agent }))
+    }
+}
+
+/// A phone's credentials from its headers: `Authorization: Bearer`, `X-Device-Id` and
+/// `X-Device-Type`. Checked by the use case, not here.
+impl<S: Send + Sync> FromRequestParts<S> for PhoneCredentials {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let h = &parts.headers;
+        let text = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        Ok(PhoneCredentials {
+            token: bearer(h).map(str::to_owned),
+            device_id: text("x-device-id"),
+            device_type: text("x-device-type"),
+        })
+    }
+}
+
+/// The raw `{qr_id}` path segment of a phone route: the use case parses it, since a
+/// malformed id is reported only after the phone is authenticated.
+pub struct RawQrId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for RawQrId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Path(raw): axum::extract::Path<String> =
+            axum::extract::Path::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::bad_request("malformed path"))?;
+        Ok(RawQrId(raw))
     }
 }

@@ -25,3 +25,35 @@ pub mod telemetry;
 
 pub use config::{ApiRoles, Config};
 pub use startup::Application;
+
+/// Resolves when the process is asked to stop: Ctrl-C, or SIGTERM on Unix (what
+/// `docker stop` and Kubernetes send). If a handler cannot be installed, that signal is
+/// logged and never fires (the other still works), so a server never stops by itself.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+#[cfg(test)]
+mod sizes_tests;

@@ -10,6 +10,7 @@ use crate::service::accounts;
 use crate::state::{AppState, Shared};
 use crate::telemetry;
 use anyhow::Context as _;
+use qrlogin_core::{SharedClock, SystemClock};
 use qrlogin_store::memory::MemoryStore;
 use qrlogin_store::{AccountStore, QrStore};
 use std::future::Future;
@@ -26,10 +27,14 @@ pub struct Application {
     state: AppState,
 }
 
-/// Opens the store named by `url`: `memory`, or a Redis URL.
-pub async fn open_store(url: &str) -> anyhow::Result<(Arc<dyn QrStore>, Arc<dyn AccountStore>)> {
+/// Opens the store named by `url`: `memory` (purged by `clock`), or a Redis URL (Redis
+/// keys expire by Redis' own clock at the times the server computes from `clock`).
+pub async fn open_store(
+    url: &str,
+    clock: SharedClock,
+) -> anyhow::Result<(Arc<dyn QrStore>, Arc<dyn AccountStore>)> {
     if url == "memory" {
-        let store = MemoryStore::new();
+        let store = MemoryStore::with_clock(clock);
         store.spawn_purger(Duration::from_secs(1));
         return Ok((store.clone(), store));
     }
@@ -46,16 +51,24 @@ pub async fn open_store(url: &str) -> anyhow::Result<(Arc<dyn QrStore>, Arc<dyn 
 }
 
 impl Application {
-    /// Binds `config.listen`, opens the store, seeds demo accounts if asked.
+    /// Binds `config.listen`, opens the store, seeds demo accounts if asked; runs on the
+    /// wall clock.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, SystemClock::shared()).await
+    }
+
+    /// [`build`](Self::build) on `clock`: tests pass a `ManualClock` and move it (then
+    /// call [`Shared::clock_moved`](crate::state::Shared::clock_moved) so held waiters
+    /// look at it again).
+    pub async fn build_with_clock(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
         telemetry::init();
         let listener = TcpListener::bind(&config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
-        let (qr, accounts_store) = open_store(&config.store).await?;
+        let (qr, accounts_store) = open_store(&config.store, clock.clone()).await?;
         if config.demo {
-            accounts::seed_demo(accounts_store.as_ref())
+            accounts::seed_demo(accounts_store.as_ref(), clock.now())
                 .await
                 .context("seeding demo accounts")?;
         }
@@ -75,6 +88,7 @@ impl Application {
             login_limiter: Arc::new(LoginLimiter::default()),
             dummy_hash: accounts::hash_password(dummy).await?.into(),
             held: Default::default(),
+            clock,
             account_cache: Default::default(),
         });
         Ok(Self {

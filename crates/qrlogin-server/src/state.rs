@@ -5,6 +5,7 @@
 
 use crate::config::Config;
 use crate::limits::LoginLimiter;
+use qrlogin_core::{Millis, SharedClock};
 use qrlogin_store::{AccountStore, QrStore};
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
@@ -18,6 +19,19 @@ impl AppState {
     /// Wraps the shared parts.
     pub fn new(shared: Shared) -> Self {
         Self(Arc::new(shared))
+    }
+}
+
+impl Shared {
+    /// Now, by the server's clock: the only "now" any use case reads.
+    pub fn now(&self) -> Millis {
+        self.clock.now()
+    }
+
+    /// Wakes every held waiter to read the clock again. Call after moving a
+    /// `ManualClock` (the wall clock needs no help: waiters arm timers to expiry).
+    pub fn clock_moved(&self) {
+        self.qr.wake_local_waiters();
     }
 }
 
@@ -49,6 +63,9 @@ pub struct Shared {
     pub dummy_hash: Arc<str>,
     /// Accounts by id, briefly cached (they are read on every phone request).
     pub account_cache: crate::service::account_cache::AccountCache,
+    /// The one clock of the server, shared with the stores: the wall clock in
+    /// production, a `ManualClock` in tests that move time.
+    pub clock: SharedClock,
     /// Waiters (long polls, SSE streams, WebSockets) this server holds now, for the cap.
     pub held: Arc<AtomicUsize>,
 }

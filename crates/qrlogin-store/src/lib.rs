@@ -6,8 +6,10 @@
 //! - [`hub`]: the in-process fan-out of change notifications that every backend uses.
 //! - [`memory`]: the embedded default backend, for a single instance.
 //! - [`redis`]: the production backend, shared by any number of instances.
-//! - [`conformance`]: one test suite, written against the traits, that every backend runs.
+//! - `conformance` (feature `conformance`, for tests only): one test suite, written
+//!   against the traits, that every backend runs.
 
+#[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod hub;
 pub mod memory;
@@ -82,6 +84,11 @@ pub trait QrStore: Send + Sync + 'static {
 
     /// How many subscriptions this instance holds now (the "waiters held" metric).
     fn waiters(&self) -> usize;
+
+    /// Wakes every subscription this instance holds, as if each session had changed:
+    /// waiters read again and re-check the time. Used after a test moves its clock past
+    /// an expiry (the wall clock needs no help: waiters arm timers to expiry).
+    fn wake_local_waiters(&self);
 }
 
 /// Accounts, phone tokens and PC sessions. Tokens are keyed by their SHA-256 only.

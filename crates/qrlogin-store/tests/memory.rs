@@ -1,7 +1,6 @@
 //! The memory store: the whole conformance suite, then what only the memory store does
 //! (purging in process, and the purger task's lifetime).
 
-use qrlogin_core::time::now_ms;
 use qrlogin_core::SecretKind;
 use qrlogin_store::conformance::fixtures::{hash, mobile_token, pending, scanned_by, web_session};
 use qrlogin_store::memory::MemoryStore;
@@ -111,10 +110,17 @@ async fn expired_tokens_and_sessions_are_never_returned_and_are_purged() {
 }
 
 #[tokio::test]
-async fn the_purger_forgets_due_sessions_in_the_background() {
-    let store = MemoryStore::new();
+async fn the_purger_forgets_a_session_once_its_clock_passes_the_purge_time() {
+    let clock = qrlogin_core::ManualClock::new(1_000);
+    let store = MemoryStore::with_clock(std::sync::Arc::new(clock.clone()));
     let s = pending();
-    store.create(&s, now_ms() - 1).await.expect("create");
+    store.create(&s, 2_000).await.expect("create");
+    store.purge(1_999);
+    assert!(
+        store.get(&s.id).await.expect("get").is_some(),
+        "purged early"
+    );
+    clock.advance(1_000);
     let purger = store.spawn_purger(Duration::from_millis(10));
     let gone = async {
         while store.get(&s.id).await.expect("get").is_some() {

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use qrlogin_core::time::now_ms;
+use qrlogin_core::Clock as _;
 use qrlogin_core::{Secret, SecretKind};
 use qrlogin_store::{CasOutcome, QrStore, StoreError};
 use qrlogin_testkit::{redis_available, RedisServer};
@@ -76,8 +76,8 @@ async fn writes_held_by_a_redis_write_pause_past_their_timeout_never_land() {
     let pc = WebSession {
         id: "ses_paused".into(),
         account_id: "acc_alice".into(),
-        created_at: now_ms(),
-        expires_at: now_ms() + 60_000,
+        created_at: qrlogin_core::SystemClock.now(),
+        expires_at: qrlogin_core::SystemClock.now() + 60_000,
         device: None,
         ip: "203.0.113.7".into(),
     };
@@ -106,7 +106,8 @@ async fn writes_held_by_a_redis_write_pause_past_their_timeout_never_land() {
     tokio::time::sleep_until((t + Duration::from_millis(1700)).into()).await;
     assert_eq!(store.get(&s.id).await.unwrap(), Some(s.clone()));
     assert_eq!(store.get(&fresh.id).await.unwrap(), None);
-    let still = AccountStore::web_session_by_token(&*store, &hash, now_ms()).await;
+    let still =
+        AccountStore::web_session_by_token(&*store, &hash, qrlogin_core::SystemClock.now()).await;
     assert_eq!(still.unwrap(), Some(pc));
     // Right after the pause, writes go through again (no false "late").
     let after = store.compare_and_set(1, &next, purge(&next)).await;

@@ -124,7 +124,7 @@ fn session() -> QrSession {
         QrId::generate(),
         poll.hash(),
         Requester::default(),
-        qrlogin_core::time::now_ms(),
+        qrlogin_core::Clock::now(&qrlogin_core::SystemClock),
         &Lifetimes::default(),
     )
 }

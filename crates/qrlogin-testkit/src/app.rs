@@ -8,8 +8,10 @@
 //! Redis subscriber included, as a killed process would.
 
 use qrlogin_client::{Client, Pc, Phone};
-use qrlogin_core::DeviceInfo;
+use qrlogin_core::{DeviceInfo, ManualClock, Millis, SharedClock, SystemClock};
+use qrlogin_server::state::AppState;
 use qrlogin_server::{Application, Config};
+use std::sync::Arc;
 use tokio::sync::oneshot;
 
 /// How a [`TestApp`] is asked to end.
@@ -26,6 +28,11 @@ pub struct TestApp {
     pub url: String,
     /// A client with a connection pool of its own, pointed at [`TestApp::url`].
     pub client: Client,
+    /// The server's shared state (its stores and clock), for checks from outside.
+    pub state: AppState,
+    /// The clock the server runs on, when the test controls it
+    /// ([`spawn_app_with_manual_clock`]); moved with [`TestApp::advance`].
+    clock: Option<ManualClock>,
     /// Tells the server thread how to end; `None` once used.
     stop: Option<oneshot::Sender<Stop>>,
     /// Resolves when the server thread has ended, with how `run_until` ended (a kill
@@ -42,7 +49,24 @@ pub async fn spawn_app(config: Config) -> TestApp {
 /// [`spawn_app`] that reports a failed build (an unreachable store, a bad URL) instead
 /// of panicking, for tests of startup itself.
 pub async fn try_spawn_app(config: Config) -> anyhow::Result<TestApp> {
-    let (ready_tx, ready_rx) = oneshot::channel::<anyhow::Result<String>>();
+    start(config, None).await
+}
+
+/// [`spawn_app`] on a [`ManualClock`] starting at the wall clock's now: time stands still
+/// until the test calls [`TestApp::advance`], so expiry is exact and no test sleeps for it.
+pub async fn spawn_app_with_manual_clock(config: Config) -> TestApp {
+    start(config, Some(ManualClock::starting_now()))
+        .await
+        .expect("server builds")
+}
+
+/// Starts the server thread, on `clock` if given, else on the wall clock.
+async fn start(config: Config, clock: Option<ManualClock>) -> anyhow::Result<TestApp> {
+    let shared: SharedClock = match &clock {
+        Some(c) => Arc::new(c.clone()),
+        None => SystemClock::shared(),
+    };
+    let (ready_tx, ready_rx) = oneshot::channel::<anyhow::Result<(String, AppState)>>();
     let (stop_tx, stop_rx) = oneshot::channel::<Stop>();
     let (done_tx, done_rx) = oneshot::channel::<std::io::Result<()>>();
     std::thread::Builder::new()
@@ -55,16 +79,18 @@ pub async fn try_spawn_app(config: Config) -> anyhow::Result<TestApp> {
                 .enable_all()
                 .build()
                 .expect("a tokio runtime for the server");
-            let result = rt.block_on(serve(config, ready_tx, stop_rx));
+            let result = rt.block_on(serve(config, shared, ready_tx, stop_rx));
             // Ends every task this server spawned (connections, the store's subscriber)
             // without waiting for them: a kill leaves nothing answering.
             rt.shutdown_background();
             let _ = done_tx.send(result);
         })?;
-    let url = ready_rx.await??;
+    let (url, state) = ready_rx.await??;
     Ok(TestApp {
         client: Client::new(&url),
         url,
+        state,
+        clock,
         stop: Some(stop_tx),
         done: Some(done_rx),
     })
@@ -73,17 +99,18 @@ pub async fn try_spawn_app(config: Config) -> anyhow::Result<TestApp> {
 /// The server thread's body: build, report the URL, serve until told to stop.
 async fn serve(
     config: Config,
-    ready: oneshot::Sender<anyhow::Result<String>>,
+    clock: SharedClock,
+    ready: oneshot::Sender<anyhow::Result<(String, AppState)>>,
     stop: oneshot::Receiver<Stop>,
 ) -> std::io::Result<()> {
-    let app = match Application::build(config).await {
+    let app = match Application::build_with_clock(config, clock).await {
         Ok(app) => app,
         Err(e) => {
             let _ = ready.send(Err(e));
             return Ok(());
         }
     };
-    let _ = ready.send(Ok(app.url()));
+    let _ = ready.send(Ok((app.url(), app.state().clone())));
     let (graceful_tx, graceful_rx) = oneshot::channel::<()>();
     let server = app.run_until(async {
         let _ = graceful_rx.await;
@@ -112,6 +139,23 @@ pub fn phone_device(id: &str) -> DeviceInfo {
 }
 
 impl TestApp {
+    /// Moves the server's clock forward by `ms` and wakes its held waiters to look at it
+    /// (so a long poll, SSE stream or WebSocket held past the new expiry answers at
+    /// once). Panics on an app on the wall clock: use [`spawn_app_with_manual_clock`].
+    pub fn advance(&self, ms: Millis) {
+        let clock = self
+            .clock
+            .as_ref()
+            .expect("advance needs spawn_app_with_manual_clock");
+        clock.advance(ms);
+        self.state.clock_moved();
+    }
+
+    /// Now, by the server's clock.
+    pub fn now(&self) -> Millis {
+        self.state.now()
+    }
+
     /// A phone signed in as demo user `user` (`alice` or `bob`) on device `device_id`.
     pub async fn phone(&self, user: &str, device_id: &str) -> Phone {
         self.client

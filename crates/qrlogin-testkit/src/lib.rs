@@ -18,7 +18,7 @@ pub mod check;
 pub mod redis;
 
 #[cfg(feature = "app")]
-pub use app::{phone_device, spawn_app, try_spawn_app, TestApp};
+pub use app::{phone_device, spawn_app, spawn_app_with_manual_clock, try_spawn_app, TestApp};
 #[cfg(feature = "app")]
 pub use check::{assert_problem, code_of, expect_problem};
 pub use redis::{free_port, raw, redis_available, RedisCluster, RedisSentinel, RedisServer};

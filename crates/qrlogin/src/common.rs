@@ -27,24 +27,7 @@ pub fn server_url(typed: &str) -> Result<String, Failure> {
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM. Once this is being awaited, the signals no
 /// longer kill the process, so the caller gets to clean up (cancel its QR session).
 pub async fn interrupted() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    qrlogin_server::shutdown_signal().await;
 }
 
 /// This machine's host name, for the device name the phone is shown. Read from the

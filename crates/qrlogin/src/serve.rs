@@ -77,25 +77,6 @@ fn init_logs() {
     }
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-}
-
 /// Runs the server until a signal.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_logs();
@@ -104,7 +85,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     // The one line scripts wait for: printed once the socket accepts connections.
     println!("qrlogin listening on {}", app.url());
-    app.run_until(shutdown_signal()).await.context("serving")?;
+    app.run_until(qrlogin_server::shutdown_signal())
+        .await
+        .context("serving")?;
     tracing::info!("stopped");
     Ok(())
 }

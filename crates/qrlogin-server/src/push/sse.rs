@@ -1,17 +1,16 @@
 //! `GET /api/v1/qr/{qr_id}/events`: one `status` event per state change, `id:` = version,
 //! the current status first, `Last-Event-ID` honoured, ends after a terminal state.
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Authorization, QrPath};
 use crate::push::KEEP_ALIVE;
-use crate::service::{qr, wait::Watcher};
+use crate::service::{self, qr, wait::Watcher};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::stream::{self, Stream, StreamExt};
 use qrlogin_core::api::Problem;
-use qrlogin_core::time::now_ms;
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -30,32 +29,51 @@ pub async fn events(
     QrPath(id): QrPath,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    qr::authorize_pc(&state, &id, &Authorization::of(&headers)).await?;
     let last = match headers.get("last-event-id") {
-        None => None,
-        Some(v) => Some(
-            v.to_str()
-                .ok()
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .ok_or_else(|| ApiError::bad_request("Last-Event-ID must be a version number"))?,
-        ),
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .map(Some)
+            .ok_or_else(|| service::Error::bad_request("Last-Event-ID must be a version number")),
     };
-    let watcher = Watcher::new(&state, &id).await?;
-    // Each round yields the events of every version since the last one sent, so a
-    // reader that woke once for two quick changes still sees both.
-    let rounds = stream::unfold((watcher, last, false), |(mut w, last, done)| async move {
+    let token = Authorization::of(&headers);
+    let (watcher, last) = qr::watch_from(&state, &id, token.bearer(), last).await?;
+    let rounds = stream::unfold((watcher, last, false), round);
+    let stream = rounds.flatten();
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+/// One round of the stream: the events of every version since the last one sent, so a
+/// reader that woke once for two quick changes still sees both. A store failure ends
+/// the stream with one `problem` event (as the WebSocket sends a problem message)
+/// instead of silently.
+// A plain fn returning an async block: an async fn would keep its argument twice (as
+// argument and as local), and this state is what every SSE client holds while it waits.
+#[allow(clippy::manual_async_fn)]
+fn round(
+    (mut w, last, done): (Watcher, Option<u64>, bool),
+) -> impl std::future::Future<Output = Option<(EventBatch, (Watcher, Option<u64>, bool))>> + Send {
+    async move {
         if done {
             return None;
         }
         loop {
-            let s = match last {
-                None => w.current().await.ok()?,
-                Some(v) => w
-                    .until_changed(v, tokio::time::Instant::now() + ROUND)
-                    .await
-                    .ok()?,
+            let next = match last {
+                None => w.current().await,
+                Some(v) => {
+                    w.until_changed(v, tokio::time::Instant::now() + ROUND)
+                        .await
+                }
             };
-            let statuses = s.statuses_since(last, now_ms());
+            let s = match next {
+                Ok(s) => s,
+                Err(e) => {
+                    return Some((stream::iter(vec![Ok(problem_event(&e))]), (w, last, true)))
+                }
+            };
+            let statuses = s.statuses_since(last, w.now());
             if statuses.is_empty() {
                 // Nothing new: the client already has the terminal state, or the server
                 // is shutting down (end), or a round passed (wait again).
@@ -79,7 +97,14 @@ pub async fn events(
                 (w, Some(s.version), s.state.is_terminal()),
             ));
         }
-    });
-    let stream = rounds.flatten();
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+    }
+}
+
+/// The events one round yields.
+type EventBatch = stream::Iter<std::vec::IntoIter<Result<Event, Infallible>>>;
+
+/// `event: problem` with the problem's `code`, `status` and `detail`.
+fn problem_event(e: &service::Error) -> Event {
+    let data = serde_json::json!({ "code": e.code.as_str(), "status": e.code.status(), "detail": e.detail });
+    Event::default().event("problem").data(data.to_string())
 }

@@ -6,13 +6,12 @@
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Authorization, QrPath};
 use crate::push::KEEP_ALIVE;
-use crate::service::{qr, wait::Watcher};
+use crate::service::{self, auth, qr, wait::Watcher};
 use crate::state::AppState;
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use qrlogin_core::api::Problem;
-use qrlogin_core::time::now_ms;
 use qrlogin_core::QrId;
 use serde::Deserialize;
 use std::time::Duration;
@@ -46,16 +45,13 @@ pub async fn upgrade(
     auth: Authorization,
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
-    let authed = if auth.bearer().is_some() {
-        true
+    // No header: the session must exist; the token comes in the first message.
+    let authed = auth.bearer().is_some();
+    let watcher = if authed {
+        qr::watch(&state, &id, auth.bearer()).await?
     } else {
-        // No header: the session must exist; the token comes in the first message.
-        qr::get(&state, &id).await?;
-        false
+        qr::watch_before_auth(&state, &id).await?
     };
-    if authed {
-        qr::authorize_pc(&state, &id, &auth).await?;
-    }
     // Small buffers: the server reads one short auth message at most and writes short
     // status messages, so tungstenite's 128 KiB defaults would be almost all waste per
     // waiting PC.
@@ -67,7 +63,7 @@ pub async fn upgrade(
         .max_frame_size(WS_MAX_MESSAGE);
     // Boxed: axum's upgrade task keeps the callback's captures for the socket's whole
     // life besides our own task state, so a 400-byte capture would be held twice.
-    let watcher = Box::new(Watcher::new(&state, &id).await?);
+    let watcher = Box::new(watcher);
     Ok(ws.on_upgrade(move |socket| run(socket, state, id, authed, watcher)))
 }
 
@@ -80,7 +76,7 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
     let _ = socket.send(Message::Close(Some(frame))).await;
 }
 
-fn problem_text(e: &ApiError) -> String {
+fn problem_text(e: &service::Error) -> String {
     serde_json::json!({ "code": e.code.as_str(), "status": e.code.status(), "detail": e.detail })
         .to_string()
 }
@@ -90,21 +86,21 @@ async fn first_message_auth(
     socket: &mut WebSocket,
     state: &AppState,
     id: &QrId,
-) -> Result<(), ApiError> {
+) -> service::Result<()> {
     let msg = tokio::time::timeout(AUTH_TIMEOUT, socket.recv())
         .await
-        .map_err(|_| ApiError::unauthorized())?
+        .map_err(|_| service::Error::unauthorized())?
         .and_then(Result::ok)
-        .ok_or_else(ApiError::unauthorized)?;
+        .ok_or_else(service::Error::unauthorized)?;
     let Message::Text(text) = msg else {
-        return Err(ApiError::unauthorized());
+        return Err(service::Error::unauthorized());
     };
-    let auth: AuthMessage = serde_json::from_str(&text)
-        .map_err(|_| ApiError::bad_request("expected an auth message"))?;
-    if auth.kind != "auth" {
-        return Err(ApiError::bad_request("expected an auth message"));
+    let message: AuthMessage = serde_json::from_str(&text)
+        .map_err(|_| service::Error::bad_request("expected an auth message"))?;
+    if message.kind != "auth" {
+        return Err(service::Error::bad_request("expected an auth message"));
     }
-    qr::authorize_poll_token(state, id, Some(&auth.poll_token))
+    auth::poll_token(state, id, Some(&message.poll_token))
         .await
         .map(|_| ())
 }
@@ -126,7 +122,7 @@ async fn authenticate(socket: &mut WebSocket, state: &AppState, id: &QrId) -> bo
 /// halves (that moves the socket into a shared lock); the rare first-message
 /// authentication in a box of its own.
 #[allow(clippy::manual_async_fn)] // on purpose: 2.0 KB of state instead of 2.9 KB
-fn run(
+pub(crate) fn run(
     mut socket: WebSocket,
     state: AppState,
     id: QrId,
@@ -156,8 +152,8 @@ fn run(
                 }
             };
             // Only what the sends need is kept across them, not the session itself.
-            let (statuses, version, state) = match next {
-                Ok(s) => (s.statuses_since(last, now_ms()), s.version, s.state),
+            let (statuses, version, qr_state) = match next {
+                Ok(s) => (s.statuses_since(last, state.now()), s.version, s.state),
                 Err(e) => {
                     let text = problem_text(&e);
                     let code = e.code.as_str();
@@ -189,8 +185,8 @@ fn run(
                 }
             }
             last = Some(version);
-            if state.is_terminal() {
-                return close(&mut socket, close_code::NORMAL, state.as_str()).await;
+            if qr_state.is_terminal() {
+                return close(&mut socket, close_code::NORMAL, qr_state.as_str()).await;
             }
         }
     }

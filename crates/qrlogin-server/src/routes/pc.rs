@@ -1,22 +1,20 @@
 //! PC endpoints: create a QR session, its image, status with long poll, redeem, cancel.
+//! Each parses the request, calls one use case of [`service::qr`](crate::service::qr)
+//! and renders the answer.
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Authorization, ClientInfo, OptionalJson, QrPath};
 use crate::qrimage;
-use crate::service::accounts::account_view;
-use crate::service::{qr, wait::Watcher};
+use crate::service::qr;
 use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use futures::future::{Either, FutureExt as _};
 use qrlogin_core::api::{CreateQrRequest, CreateQrResponse, Problem, RedeemResponse, Status};
-use qrlogin_core::time::now_ms;
-use qrlogin_core::{Command, ErrorCode, QrState, RandomId, Secret, SecretKind};
-use qrlogin_store::WebSession;
 use serde::Deserialize;
-use std::time::Duration;
 
 /// Routes of the PC role.
 pub fn routes() -> Router<AppState> {
@@ -28,9 +26,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/qr/{qr_id}/redeem", post(redeem))
 }
 
-/// Longest long poll, in seconds (API.md: `wait` 0..=60).
-const MAX_WAIT: u64 = 60;
-
 /// Creates a QR session.
 #[utoipa::path(post, path = "/api/v1/qr", tag = "pc", request_body(content = Option<CreateQrRequest>),
     responses((status = 201, body = CreateQrResponse), (status = 400, body = Problem), (status = 415, body = Problem), (status = 503, body = Problem)))]
@@ -39,7 +34,7 @@ pub async fn create_qr(
     client: ClientInfo,
     OptionalJson(body): OptionalJson<CreateQrRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let res = qr::create(&state, body.and_then(|b| b.device), client).await?;
+    let res = qr::create(&state, body.and_then(|b| b.device), client.0).await?;
     Ok((
         StatusCode::CREATED,
         [(header::CACHE_CONTROL, "no-store")],
@@ -48,14 +43,7 @@ pub async fn create_qr(
 }
 
 async fn image(state: &AppState, id: &qrlogin_core::QrId, png: bool) -> ApiResult<Response> {
-    let s = qr::get(state, id).await?.into_at(now_ms());
-    if s.state == QrState::Expired {
-        return Err(ApiError::new(
-            ErrorCode::QrExpired,
-            "this QR code has expired",
-        ));
-    }
-    let content = qr::qr_content(state, id);
+    let content = qr::image_content(state, id).await?;
     let (mime, body) = if png {
         (
             "image/png",
@@ -96,7 +84,7 @@ pub async fn qr_png(State(state): State<AppState>, QrPath(id): QrPath) -> ApiRes
 /// Query of the status endpoint.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct StatusQuery {
-    /// Seconds to hold the request, 0..=60 (default 0).
+    /// Seconds to hold the request, 0..=[`qr::MAX_WAIT`] (default 0).
     pub wait: Option<u64>,
     /// The version the client has; held only while it is still current.
     pub since: Option<u64>,
@@ -106,46 +94,29 @@ pub struct StatusQuery {
 #[utoipa::path(get, path = "/api/v1/qr/{qr_id}", tag = "pc", params(("qr_id" = String, Path), StatusQuery),
     security(("poll_token" = [])),
     responses((status = 200, body = Status), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-// A plain fn returning an async block, not an `async fn`: an async fn keeps its
-// arguments twice in its state (as arguments and as locals), and this state is held for
-// the whole wait of every long poll.
-#[allow(clippy::manual_async_fn)]
+// A plain fn returning the use case's future mapped, not an `async fn` or an async
+// block: either would keep the arguments beside the use case's own copies, and this
+// future is held for the whole wait of every long poll.
 pub fn status(
     State(state): State<AppState>,
     QrPath(id): QrPath,
     auth: Authorization,
     query: Result<Query<StatusQuery>, axum::extract::rejection::QueryRejection>,
 ) -> impl std::future::Future<Output = ApiResult<Response>> + Send {
-    async move {
-        let Query(q) =
-            query.map_err(|e| ApiError::bad_request(format!("bad query: {}", e.body_text())))?;
-        let wait = q.wait.unwrap_or(0);
-        if wait > MAX_WAIT {
-            return Err(ApiError::bad_request(format!(
-                "wait must be 0..={MAX_WAIT}"
-            )));
+    let q = match query {
+        Ok(Query(q)) => q,
+        Err(e) => {
+            let e = ApiError::bad_request(format!("bad query: {}", e.body_text()));
+            return Either::Left(std::future::ready(Err(e)));
         }
-        let s = qr::authorize_pc(&state, &id, &auth)
-            .await?
-            .into_at(now_ms());
-        let hold = wait > 0 && q.since == Some(s.version) && !s.state.is_terminal();
-        let s = if hold {
-            // A held request may wait a minute, tens of thousands at once: free what
-            // the wait does not need (the token, this read) before it starts.
-            let since = s.version;
-            drop((auth, s));
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
-            let mut w = Watcher::new(&state, &id).await?;
-            w.until_changed(since, deadline).await?
-        } else {
-            s
-        };
-        Ok((
-            [(header::CACHE_CONTROL, "no-store")],
-            Json(s.status(now_ms())),
-        )
-            .into_response())
-    }
+    };
+    // Only the token is handed on (the use case drops it before a wait), not the header.
+    let token = auth.bearer().map(str::to_owned);
+    let status = qr::status(state, id, token, q.wait.unwrap_or(0), q.since);
+    Either::Right(status.map(|r| {
+        r.map(|s| ([(header::CACHE_CONTROL, "no-store")], Json(s)).into_response())
+            .map_err(ApiError::from)
+    }))
 }
 
 /// Redeems a confirmed QR session for a PC session, exactly once.
@@ -158,52 +129,7 @@ pub async fn redeem(
     QrPath(id): QrPath,
     auth: Authorization,
 ) -> ApiResult<Response> {
-    let s = qr::authorize_pc(&state, &id, &auth).await?;
-    let now = now_ms();
-    let l = state.config.lifetimes;
-    // Decide before creating anything, so a refused redeem leaves no trace.
-    s.apply(&Command::Redeem, now, &l)?;
-    let scanner = s
-        .scanner
-        .clone()
-        .ok_or_else(|| ApiError::internal("confirmed session without scanner"))?;
-    let account = state
-        .account_cache
-        .get(state.accounts.as_ref(), &scanner.account_id)
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::InvalidState,
-                "the confirming account no longer exists",
-            )
-        })?;
-    // The PC session is written first and only handed out if this redeem wins the
-    // compare-and-set; a loser's session is revoked at once and its token never leaves.
-    let token = Secret::generate(SecretKind::Session);
-    let hash = token.hash();
-    let session = WebSession {
-        id: RandomId::generate("ses_").to_string(),
-        account_id: account.id.clone(),
-        created_at: now,
-        expires_at: now + l.web_session_ms,
-        device: s.requester.device.clone(),
-        ip: s.requester.ip.clone(),
-    };
-    state.accounts.put_web_session(&hash, &session).await?;
-    if let Err(e) = qr::apply(&state, &id, &Command::Redeem, Some(s)).await {
-        if let Err(revoke) = state.accounts.revoke_web_session_token(&hash).await {
-            tracing::warn!(error = %revoke, "could not revoke the session of a lost redeem; it expires unused");
-        }
-        return Err(e);
-    }
-    metrics::counter!("qrlogin_logins_total", "outcome" => "redeemed").increment(1);
-    tracing::info!(qr_id = %id, account = %account.id, session = %session.id, "QR login redeemed");
-    let body = RedeemResponse {
-        session_token: token.expose().to_owned(),
-        token_type: "Bearer".into(),
-        expires_in: (l.web_session_ms / 1000) as u64,
-        account: account_view(&account),
-    };
+    let body = qr::redeem(&state, &id, auth.bearer()).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
 }
 
@@ -217,8 +143,8 @@ pub async fn cancel(
     QrPath(id): QrPath,
     auth: Authorization,
 ) -> ApiResult<Json<Status>> {
-    let s = qr::authorize_pc(&state, &id, &auth).await?;
-    let next = qr::apply(&state, &id, &Command::PcCancel, Some(s)).await?;
-    metrics::counter!("qrlogin_logins_total", "outcome" => "cancelled_by_pc").increment(1);
-    Ok(Json(next.status(now_ms())))
+    qr::cancel(&state, &id, auth.bearer())
+        .await
+        .map(Json)
+        .map_err(Into::into)
 }

@@ -1,23 +1,19 @@
 //! Phone endpoints: password login, scan, confirm, decline, and the account's PC
-//! sessions. Every one but login requires a device-bound mobile token.
+//! sessions. Every one but login requires a device-bound mobile token. Each parses the
+//! request, calls one use case of [`service`](crate::service) and renders the answer.
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ClientInfo, JsonBody, OptionalJson};
-use crate::service::accounts;
-use crate::service::auth::{Phone, PhoneAt};
-use crate::service::qr;
+use crate::extract::{ClientInfo, JsonBody, OptionalJson, RawQrId};
+use crate::service::{self, accounts, phone, PhoneCredentials};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use qrlogin_core::api::{
-    LoginRequest, LoginResponse, Problem, RequesterView, ScanResponse, SessionView,
-    SessionsResponse, TicketRequest, TransitionResponse,
+    LoginRequest, LoginResponse, Problem, ScanResponse, SessionsResponse, TicketRequest,
+    TransitionResponse,
 };
-use qrlogin_core::state::TicketProof;
-use qrlogin_core::time::{now_ms, rfc3339, secs_until};
-use qrlogin_core::{Command, DeviceInfo, ErrorCode, Scanner, Secret, SecretKind};
 
 /// Routes of the phone role.
 pub fn routes() -> Router<AppState> {
@@ -38,7 +34,7 @@ pub async fn login(
     client: ClientInfo,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    accounts::login(&state, req, &client).await.map(Json)
+    Ok(Json(accounts::login(&state, req, &client.0).await?))
 }
 
 /// Scans a QR code: `pending` → `scanned`, with a ticket for confirm/cancel.
@@ -48,74 +44,23 @@ pub async fn login(
         (status = 409, body = Problem), (status = 410, body = Problem)))]
 pub async fn scan(
     State(state): State<AppState>,
-    PhoneAt { phone, id, session }: PhoneAt,
+    creds: PhoneCredentials,
+    RawQrId(id): RawQrId,
     client: ClientInfo,
-    OptionalJson(_body): OptionalJson<serde_json::Value>,
+    body: Result<OptionalJson<serde_json::Value>, ApiError>,
 ) -> ApiResult<Json<ScanResponse>> {
-    let ticket = Secret::generate(SecretKind::ScanTicket);
-    let scanner = Scanner {
-        account_id: phone.account.id.clone(),
-        device_id: phone.device_id().to_owned(),
-        display_name: phone.account.display_name.clone(),
-        avatar_url: phone.account.avatar_url.clone(),
-        ticket_hash: ticket.hash(),
-    };
-    let next = qr::apply(&state, &id, &Command::Scan(scanner), Some(session)).await?;
-    let req = &next.requester;
-    let device = req.device.clone().unwrap_or_default();
-    Ok(Json(ScanResponse {
-        qr_id: id.to_string(),
-        state: next.state,
-        scan_ticket: ticket.expose().to_owned(),
-        expires_in: secs_until(now_ms(), next.expires_at),
-        requester: RequesterView {
-            device: DeviceInfo {
-                id: None,
-                kind: device.kind,
-                name: device.name,
-            },
-            ip: req.ip.clone(),
-            user_agent: req.user_agent.clone(),
-            created_at: rfc3339(next.created_at),
-            same_network: qrlogin_core::net::same_network(&req.ip, &client.ip),
-        },
-    }))
+    let body = body.map(|_| ()).map_err(Into::into);
+    Ok(Json(
+        phone::scan(&state, &creds, &id, &client.0, body).await?,
+    ))
 }
 
-fn proof(phone: &Phone, body: Option<TicketRequest>) -> TicketProof {
-    let ticket = body.and_then(|b| b.scan_ticket);
-    TicketProof {
-        account_id: phone.account.id.clone(),
-        device_id: phone.device_id().to_owned(),
-        // A malformed ticket is as good as none: 403 invalid_scan_ticket either way.
-        ticket_hash: ticket
-            .and_then(|t| Secret::parse(SecretKind::ScanTicket, &t).ok())
-            .map(|s| s.hash()),
+/// The scan ticket of a confirm or decline body (if sent), or why the body was refused.
+fn ticket(body: Result<OptionalJson<TicketRequest>, ApiError>) -> service::Result<Option<String>> {
+    match body {
+        Ok(OptionalJson(b)) => Ok(b.and_then(|b| b.scan_ticket)),
+        Err(e) => Err(e.into()),
     }
-}
-
-async fn decide(
-    state: &AppState,
-    at: PhoneAt,
-    body: Option<TicketRequest>,
-    confirm: bool,
-) -> ApiResult<Json<TransitionResponse>> {
-    let PhoneAt { phone, id, session } = at;
-    let p = proof(&phone, body);
-    let cmd = if confirm {
-        Command::Confirm(p)
-    } else {
-        Command::PhoneCancel(p)
-    };
-    let next = qr::apply(state, &id, &cmd, Some(session)).await?;
-    if !confirm {
-        metrics::counter!("qrlogin_logins_total", "outcome" => "declined").increment(1);
-    }
-    Ok(Json(TransitionResponse {
-        qr_id: id.to_string(),
-        state: next.state,
-        version: next.version,
-    }))
 }
 
 /// Confirms the login: `scanned` → `confirmed`, with this device's ticket.
@@ -124,10 +69,13 @@ async fn decide(
     responses((status = 200, body = TransitionResponse), (status = 403, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem)))]
 pub async fn confirm(
     State(state): State<AppState>,
-    at: PhoneAt,
-    OptionalJson(body): OptionalJson<TicketRequest>,
+    creds: PhoneCredentials,
+    RawQrId(id): RawQrId,
+    body: Result<OptionalJson<TicketRequest>, ApiError>,
 ) -> ApiResult<Json<TransitionResponse>> {
-    decide(&state, at, body, true).await
+    Ok(Json(
+        phone::confirm(&state, &creds, &id, ticket(body)).await?,
+    ))
 }
 
 /// Declines the login: `scanned` → `cancelled`, with this device's ticket.
@@ -136,10 +84,13 @@ pub async fn confirm(
     responses((status = 200, body = TransitionResponse), (status = 403, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem)))]
 pub async fn decline(
     State(state): State<AppState>,
-    at: PhoneAt,
-    OptionalJson(body): OptionalJson<TicketRequest>,
+    creds: PhoneCredentials,
+    RawQrId(id): RawQrId,
+    body: Result<OptionalJson<TicketRequest>, ApiError>,
 ) -> ApiResult<Json<TransitionResponse>> {
-    decide(&state, at, body, false).await
+    Ok(Json(
+        phone::decline(&state, &creds, &id, ticket(body)).await?,
+    ))
 }
 
 /// The account's live PC sessions made through QR login (no tokens).
@@ -147,23 +98,9 @@ pub async fn decline(
     responses((status = 200, body = SessionsResponse), (status = 401, body = Problem)))]
 pub async fn sessions(
     State(state): State<AppState>,
-    phone: Phone,
+    creds: PhoneCredentials,
 ) -> ApiResult<Json<SessionsResponse>> {
-    let list = state
-        .accounts
-        .web_sessions_of(&phone.account.id, now_ms())
-        .await?;
-    let sessions = list
-        .into_iter()
-        .map(|s| SessionView {
-            id: s.id,
-            created_at: rfc3339(s.created_at),
-            expires_at: rfc3339(s.expires_at),
-            device: s.device,
-            ip: s.ip,
-        })
-        .collect();
-    Ok(Json(SessionsResponse { sessions }))
+    Ok(Json(phone::sessions(&state, &creds).await?))
 }
 
 /// Revokes one of the account's PC sessions at once.
@@ -172,21 +109,9 @@ pub async fn sessions(
     responses((status = 204), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn revoke(
     State(state): State<AppState>,
-    phone: Phone,
+    creds: PhoneCredentials,
     Path(session_id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let not_found = || ApiError::new(ErrorCode::NotFound, "no such session of this account");
-    if session_id.len() > 64 {
-        return Err(not_found());
-    }
-    if state
-        .accounts
-        .revoke_web_session(&phone.account.id, &session_id)
-        .await?
-    {
-        tracing::info!(account = %phone.account.id, session = %session_id, "PC session revoked from the phone");
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(not_found())
-    }
+    phone::revoke(&state, &creds, &session_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -4,13 +4,13 @@
 //! (two per look-up on Redis). Entries live [`TTL`], so a change made to the store by
 //! another tool is seen within that time.
 
+use qrlogin_core::Millis;
 use qrlogin_store::{Account, AccountStore, StoreResult};
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 /// How long a cached account is trusted.
-pub const TTL: Duration = Duration::from_secs(30);
+pub const TTL: Millis = 30_000;
 
 /// Most accounts kept; past it the cache starts over (cheap, and bounded).
 const CAPACITY: usize = 50_000;
@@ -19,19 +19,25 @@ const CAPACITY: usize = 50_000;
 #[derive(Default)]
 pub struct AccountCache {
     // std Mutex: held for one map operation, never across an await.
-    entries: Mutex<HashMap<String, (Instant, Account)>>,
+    entries: Mutex<HashMap<String, (Millis, Account)>>,
 }
 
 impl AccountCache {
-    /// The account with this id, from the cache when fresh, else from `store`.
-    pub async fn get(&self, store: &dyn AccountStore, id: &str) -> StoreResult<Option<Account>> {
+    /// The account with this id, from the cache when read less than [`TTL`] before
+    /// `now` (the server's clock), else from `store`.
+    pub async fn get(
+        &self,
+        store: &dyn AccountStore,
+        id: &str,
+        now: Millis,
+    ) -> StoreResult<Option<Account>> {
         if let Some((at, account)) = self
             .entries
             .lock()
             .expect("account cache lock poisoned")
             .get(id)
         {
-            if at.elapsed() < TTL {
+            if now - at < TTL {
                 return Ok(Some(account.clone()));
             }
         }
@@ -42,7 +48,7 @@ impl AccountCache {
                 if entries.len() >= CAPACITY {
                     entries.clear();
                 }
-                entries.insert(id.to_owned(), (Instant::now(), account.clone()));
+                entries.insert(id.to_owned(), (now, account.clone()));
             }
             None => {
                 entries.remove(id);
@@ -72,14 +78,18 @@ mod tests {
     async fn a_cached_account_is_served_without_the_store_and_a_missing_one_is_not_cached() {
         let store = MemoryStore::new();
         let cache = AccountCache::default();
-        assert!(cache.get(store.as_ref(), "acc_a").await.unwrap().is_none());
+        assert!(cache
+            .get(store.as_ref(), "acc_a", 0)
+            .await
+            .unwrap()
+            .is_none());
         store
             .create_account(&account("acc_a", "Alice"))
             .await
             .unwrap();
         assert_eq!(
             cache
-                .get(store.as_ref(), "acc_a")
+                .get(store.as_ref(), "acc_a", 0)
                 .await
                 .unwrap()
                 .unwrap()
@@ -87,11 +97,16 @@ mod tests {
             "Alice"
         );
         let other = MemoryStore::new();
-        let cached = cache.get(other.as_ref(), "acc_a").await.unwrap();
+        let cached = cache.get(other.as_ref(), "acc_a", 1).await.unwrap();
         assert_eq!(
             cached.map(|a| a.display_name).as_deref(),
             Some("Alice"),
             "served from the cache"
+        );
+        let stale = cache.get(other.as_ref(), "acc_a", TTL).await.unwrap();
+        assert!(
+            stale.is_none(),
+            "re-read from the store once the clock passes TTL"
         );
     }
 }

@@ -1,16 +1,16 @@
 //! Accounts and passwords: argon2id hashing off the async threads, the demo accounts,
-//! and the phone's password login that issues a device-bound token.
+//! the phone's password login that issues a device-bound token, and what a signed-in PC
+//! asks about itself (`me`, logout).
 
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ClientInfo;
+use super::{auth, Error, RequestContext, Result};
 use crate::state::AppState;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
-use qrlogin_core::api::{AccountView, LoginRequest, LoginResponse};
-use qrlogin_core::time::now_ms;
-use qrlogin_core::{DeviceInfo, ErrorCode, RandomId, Secret, SecretKind};
+use qrlogin_core::api::{AccountView, LoginRequest, LoginResponse, MeResponse, MeSession};
+use qrlogin_core::time::rfc3339;
+use qrlogin_core::{validate_device, AccountId, DeviceRule, ErrorCode, Millis, Secret, SecretKind};
 use qrlogin_store::{Account, AccountStore, MobileToken};
 
 /// Hashes a password with argon2id (default, OWASP-recommended parameters) on the
@@ -41,30 +41,31 @@ pub async fn verify_password(password: String, phc: String) -> bool {
     .unwrap_or(false)
 }
 
-/// Adds an account with a fresh id; `false` if the username is taken.
+/// Adds an account with a fresh id, created at `now`; `false` if the username is taken.
 pub async fn create_account(
     store: &dyn AccountStore,
     username: &str,
     password: &str,
     display_name: &str,
+    now: Millis,
 ) -> anyhow::Result<bool> {
     let account = Account {
-        id: RandomId::generate("acc_").to_string(),
+        id: AccountId::generate().into_string(),
         username: username.to_owned(),
         display_name: display_name.to_owned(),
         avatar_url: None,
         password_hash: hash_password(password.to_owned()).await?,
-        created_at: now_ms(),
+        created_at: now,
     };
     Ok(store.create_account(&account).await?)
 }
 
 /// Seeds `alice`/`alice-demo` and `bob`/`bob-demo` (kept if they exist already, as on a
-/// shared Redis that another instance seeded).
-pub async fn seed_demo(store: &dyn AccountStore) -> anyhow::Result<()> {
+/// shared Redis that another instance seeded), created at `now`.
+pub async fn seed_demo(store: &dyn AccountStore, now: Millis) -> anyhow::Result<()> {
     for (user, pass, name) in [("alice", "alice-demo", "Alice"), ("bob", "bob-demo", "Bob")] {
         if store.account_by_username(user).await?.is_none() {
-            create_account(store, user, pass, name).await?;
+            create_account(store, user, pass, name, now).await?;
         }
     }
     Ok(())
@@ -79,43 +80,25 @@ pub fn account_view(a: &Account) -> AccountView {
     }
 }
 
-fn required(field: &str, v: &Option<String>) -> ApiResult<String> {
-    match v.as_deref().map(str::trim) {
-        Some(s) if !s.is_empty() && s.chars().count() <= 128 => Ok(s.to_owned()),
-        Some(s) if !s.is_empty() => Err(ApiError::bad_request(format!(
-            "{field} is longer than 128 characters"
-        ))),
-        _ => Err(ApiError::bad_request(format!("{field} is required"))),
-    }
-}
-
 /// Password login of a phone: same answer and similar time for unknown users and wrong
 /// passwords; throttled per username and IP; issues a token bound to the device.
 pub async fn login(
     state: &AppState,
     req: LoginRequest,
-    client: &ClientInfo,
-) -> ApiResult<LoginResponse> {
-    let device = DeviceInfo {
-        id: Some(required("device.id", &req.device.id)?),
-        kind: Some(required("device.type", &req.device.kind)?),
-        name: req
-            .device
-            .name
-            .filter(|n| !n.trim().is_empty())
-            .map(|n| n.chars().take(128).collect()),
-    };
+    ctx: &RequestContext,
+) -> Result<LoginResponse> {
+    let device = validate_device(req.device, DeviceRule::IdAndType)?;
     if req.username.len() > 128 || req.password.len() > 1024 {
-        return Err(ApiError::new(
+        return Err(Error::new(
             ErrorCode::InvalidCredentials,
             "wrong username or password",
         ));
     }
     state
         .login_limiter
-        .check(&req.username, &client.ip)
+        .check(&req.username, &ctx.ip)
         .map_err(|secs| {
-            ApiError::new(
+            Error::new(
                 ErrorCode::RateLimited,
                 "too many failed logins; try again later",
             )
@@ -127,15 +110,15 @@ pub async fn login(
         .map_or_else(|| state.dummy_hash.to_string(), |a| a.password_hash.clone());
     let ok = verify_password(req.password, phc).await;
     let Some(account) = account.filter(|_| ok) else {
-        state.login_limiter.failed(&req.username, &client.ip);
+        state.login_limiter.failed(&req.username, &ctx.ip);
         metrics::counter!("qrlogin_phone_logins_total", "outcome" => "failed").increment(1);
-        return Err(ApiError::new(
+        return Err(Error::new(
             ErrorCode::InvalidCredentials,
             "wrong username or password",
         ));
     };
     state.login_limiter.succeeded(&req.username);
-    let now = now_ms();
+    let now = state.now();
     let l = &state.config.lifetimes;
     let token = Secret::generate(SecretKind::Mobile);
     let record = MobileToken {
@@ -157,4 +140,29 @@ pub async fn login(
         account: account_view(&account),
         device,
     })
+}
+
+/// The account and session behind a PC's session token.
+pub async fn me(state: &AppState, token: Option<&str>) -> Result<MeResponse> {
+    let pc = auth::pc_session(state, token).await?;
+    let account = state
+        .account_cache
+        .get(state.accounts.as_ref(), &pc.session.account_id, state.now())
+        .await?
+        .ok_or_else(Error::unauthorized)?;
+    Ok(MeResponse {
+        account: account_view(&account),
+        session: MeSession {
+            id: pc.session.id,
+            created_at: rfc3339(pc.session.created_at),
+            expires_at: rfc3339(pc.session.expires_at),
+        },
+    })
+}
+
+/// Signs a PC out: revokes the presented session token.
+pub async fn logout(state: &AppState, token: Option<&str>) -> Result<()> {
+    let pc = auth::pc_session(state, token).await?;
+    state.accounts.revoke_web_session_token(&pc.hash).await?;
+    Ok(())
 }

@@ -1,14 +1,9 @@
-//! Who is calling: the phone (mobile token + `X-Device-Id`) and the signed-in PC
-//! (session token). Both are axum extractors, so a handler that takes one cannot run
-//! unauthenticated.
+//! Who is calling: the phone (a mobile token presented from the device it was issued
+//! to), the signed-in PC (a session token) and the waiting PC (a poll token). The routes
+//! hand over the presented values as text; the checks, and their order, live here.
 
-use crate::error::ApiError;
-use crate::extract::bearer;
+use super::{Error, PhoneCredentials, Result};
 use crate::state::AppState;
-use axum::extract::{FromRequestParts, Path};
-use axum::http::request::Parts;
-use axum::http::HeaderMap;
-use qrlogin_core::time::now_ms;
 use qrlogin_core::{ErrorCode, QrId, QrSession, Secret, SecretKind, TokenHash};
 use qrlogin_store::{Account, MobileToken, WebSession};
 
@@ -27,52 +22,59 @@ impl Phone {
     }
 }
 
-fn token_hash(parts: &Parts, kind: SecretKind) -> Result<TokenHash, ApiError> {
-    let t = bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
-    Secret::parse_hash(kind, t).map_err(|_| ApiError::unauthorized())
-}
-
-impl FromRequestParts<AppState> for Phone {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        phone(state, &parts.headers).await
-    }
-}
-
-/// Authenticates the phone of `headers`: a known, unexpired mobile token presented with
-/// the device id (and, if sent, the device type) it was issued to. A function as well as
-/// an extractor, so a handler can run it side by side with its own store read.
-pub async fn phone(state: &AppState, headers: &HeaderMap) -> Result<Phone, ApiError> {
-    let token = bearer(headers).ok_or_else(ApiError::unauthorized)?;
-    let hash =
-        Secret::parse_hash(SecretKind::Mobile, token).map_err(|_| ApiError::unauthorized())?;
+/// Authenticates a phone: a known, unexpired mobile token presented with the device id
+/// (and, if sent, the device type) it was issued to.
+pub async fn phone(state: &AppState, creds: &PhoneCredentials) -> Result<Phone> {
+    let token = creds.token.as_deref().ok_or_else(Error::unauthorized)?;
+    let hash = Secret::parse_hash(SecretKind::Mobile, token).map_err(|_| Error::unauthorized())?;
     let token = state
         .accounts
-        .mobile_token(&hash, now_ms())
+        .mobile_token(&hash, state.now())
         .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        .ok_or_else(Error::unauthorized)?;
     let mismatch = || {
-        ApiError::new(
+        Error::new(
             ErrorCode::DeviceMismatch,
             "this token was issued to another device",
         )
     };
     // The token is bound to (account, device id, device type): the id must be sent and
     // match; the type is checked too when the client sends it.
-    if header("x-device-id") != token.device.id.as_deref() {
+    if creds.device_id.as_deref() != token.device.id.as_deref() {
         return Err(mismatch());
     }
-    if header("x-device-type").is_some_and(|t| Some(t) != token.device.kind.as_deref()) {
+    if creds
+        .device_type
+        .as_deref()
+        .is_some_and(|t| Some(t) != token.device.kind.as_deref())
+    {
         return Err(mismatch());
     }
     let account = state
         .account_cache
-        .get(state.accounts.as_ref(), &token.account_id)
+        .get(state.accounts.as_ref(), &token.account_id, state.now())
         .await?
-        .ok_or_else(ApiError::unauthorized)?;
+        .ok_or_else(Error::unauthorized)?;
     Ok(Phone { account, token })
+}
+
+/// A phone request about one QR session: the phone authenticated and the session read
+/// side by side (on Redis, two round trips at once instead of one after the other).
+/// Errors come in the order a client expects: authentication, then a malformed id, then
+/// an unknown session.
+pub async fn phone_at(
+    state: &AppState,
+    creds: &PhoneCredentials,
+    raw_id: &str,
+) -> Result<(Phone, QrId, QrSession)> {
+    let Ok(id) = QrId::parse(raw_id) else {
+        phone(state, creds).await?;
+        return Err(Error::bad_request("malformed qr_id"));
+    };
+    let (phone, session) = tokio::join!(phone(state, creds), state.qr.get(&id));
+    let phone = phone?;
+    let session = session?.ok_or_else(Error::qr_not_found)?;
+    Ok((phone, id, session))
 }
 
 /// A signed-in PC: a live, unrevoked session token.
@@ -83,48 +85,33 @@ pub struct PcSession {
     pub hash: TokenHash,
 }
 
-impl FromRequestParts<AppState> for PcSession {
-    type Rejection = ApiError;
+/// Authenticates a signed-in PC by its session token.
+pub async fn pc_session(state: &AppState, token: Option<&str>) -> Result<PcSession> {
+    let token = token.ok_or_else(Error::unauthorized)?;
+    let hash = Secret::parse_hash(SecretKind::Session, token).map_err(|_| Error::unauthorized())?;
+    let session = state
+        .accounts
+        .web_session_by_token(&hash, state.now())
+        .await?
+        .ok_or_else(Error::unauthorized)?;
+    Ok(PcSession { session, hash })
+}
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let hash = token_hash(parts, SecretKind::Session)?;
-        let session = state
-            .accounts
-            .web_session_by_token(&hash, now_ms())
-            .await?
-            .ok_or_else(ApiError::unauthorized)?;
-        Ok(PcSession { session, hash })
+/// Checks a waiting PC's poll token against session `id` and returns the stored
+/// session. Missing or unknown token: 401; a valid token of another session: 403; no
+/// such session (never existed, or forgotten after expiry): 404.
+pub async fn poll_token(state: &AppState, id: &QrId, token: Option<&str>) -> Result<QrSession> {
+    let token = token.ok_or_else(Error::unauthorized)?;
+    let hash = Secret::parse_hash(SecretKind::Poll, token).map_err(|_| Error::unauthorized())?;
+    let session = state.qr.get(id).await?.ok_or_else(Error::qr_not_found)?;
+    if session.poll_hash == hash {
+        return Ok(session);
     }
-}
-
-/// A phone request about one QR session: the phone authenticated and the session read
-/// side by side (on Redis, two round trips at once instead of one after the other).
-/// Errors come in the order a client expects: authentication, then a malformed id, then
-/// an unknown session.
-pub struct PhoneAt {
-    /// The authenticated phone.
-    pub phone: Phone,
-    /// The QR session's id, from the path.
-    pub id: QrId,
-    /// The session as stored when the request came in (a transition re-reads it if it
-    /// changes before the compare-and-set).
-    pub session: QrSession,
-}
-
-impl FromRequestParts<AppState> for PhoneAt {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Ok(Path(raw)) = Path::<String>::from_request_parts(parts, state).await else {
-            return Err(ApiError::bad_request("malformed path"));
-        };
-        let Ok(id) = QrId::parse(&raw) else {
-            phone(state, &parts.headers).await?;
-            return Err(ApiError::bad_request("malformed qr_id"));
-        };
-        let (phone, session) = tokio::join!(phone(state, &parts.headers), state.qr.get(&id));
-        let phone = phone?;
-        let session = session?.ok_or_else(ApiError::qr_not_found)?;
-        Ok(PhoneAt { phone, id, session })
+    match state.qr.find_by_poll_hash(&hash).await? {
+        Some(_) => Err(Error::new(
+            ErrorCode::Forbidden,
+            "this poll token belongs to another QR session",
+        )),
+        None => Err(Error::unauthorized()),
     }
 }

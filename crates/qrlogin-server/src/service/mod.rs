@@ -1,8 +1,47 @@
-//! Use cases, between the HTTP routes and the stores: what a request means, independent
-//! of how it arrived (long poll, SSE and WebSocket all call the same functions).
+//! Every use case of the server, between the HTTP routes and the stores: what a request
+//! means, independent of how it arrived (long poll, SSE and WebSocket all call the same
+//! functions). Nothing here knows HTTP: inputs are plain domain values
+//! ([`RequestContext`], [`PhoneCredentials`], ids, tokens as text), outputs are the
+//! API's bodies or domain records, failures are one [`Error`]. A route parses, calls one
+//! function of this module, and renders; a new use case (accounts, OAuth, passkeys) is a
+//! new function here.
+//!
+//! - [`qr`]: the PC's side: create, status (short and long poll), image check, cancel,
+//!   redeem, and the watch behind SSE and WebSocket.
+//! - [`phone`]: the phone's side: scan, confirm, decline, its account's PC sessions.
+//! - [`accounts`]: passwords, the demo accounts, phone login, `me` and logout.
+//! - [`auth`]: who is calling (a bound phone token, a PC session token, a poll token).
+//! - [`wait`]: the one wait primitive; [`account_cache`]: accounts by id, briefly kept.
+//! - [`error`]: the use cases' error.
 
 pub mod account_cache;
 pub mod accounts;
 pub mod auth;
+pub mod error;
+pub mod phone;
 pub mod qr;
 pub mod wait;
+
+pub use error::{Error, Result};
+
+/// What the server knows of the caller, recorded for the phone to check before it
+/// confirms: the IP (already resolved through a trusted proxy) and the user agent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestContext {
+    /// The caller's IP as text.
+    pub ip: String,
+    /// The `User-Agent`, already cut to a sane length.
+    pub user_agent: Option<String>,
+}
+
+/// What a phone presents: its mobile token and the device it claims to be, checked
+/// against the device the token was issued to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PhoneCredentials {
+    /// The bearer token, if any.
+    pub token: Option<String>,
+    /// The device id the phone sends (`X-Device-Id`).
+    pub device_id: Option<String>,
+    /// The device type the phone sends, if it does (`X-Device-Type`).
+    pub device_type: Option<String>,
+}

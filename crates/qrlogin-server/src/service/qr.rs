@@ -1,52 +1,47 @@
-//! QR sessions: create, authorize the PC, and apply commands atomically.
+//! The PC's side of a QR login: create a session, read its status (at once or held
+//! until it changes), check it may still be shown, cancel it, redeem it for a PC
+//! session, and watch it for the push transports. Every state change goes through
+//! [`apply`], the one compare-and-set loop over the pure core's state machine.
 
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{Authorization, ClientInfo};
+use super::accounts::account_view;
+use super::wait::Watcher;
+use super::{auth, Error, RequestContext, Result};
 use crate::state::AppState;
-use qrlogin_core::api::CreateQrResponse;
-use qrlogin_core::time::{now_ms, rfc3339, secs_until};
+use qrlogin_core::api::{CreateQrResponse, RedeemResponse, Status};
+use qrlogin_core::time::{rfc3339, secs_until};
 use qrlogin_core::{
-    Command, DeviceInfo, ErrorCode, QrId, QrSession, Requester, Secret, SecretKind,
+    validate_device, Command, DeviceInfo, DeviceRule, ErrorCode, QrId, QrSession, QrState,
+    Requester, Secret, SecretKind, SessionId,
 };
-use qrlogin_store::CasOutcome;
+use qrlogin_store::{CasOutcome, WebSession};
+use std::future::Future;
+use std::time::Duration;
 
 /// How often a transition re-reads after losing a compare-and-set before giving up.
 /// Losing means someone else changed the session; re-reading then gives the loser the
 /// right error (e.g. `already_redeemed`), so more than a few rounds never happen.
 const MAX_CAS_ROUNDS: usize = 16;
 
-/// Limits client-supplied device text so a PC cannot store arbitrary amounts of it.
-fn clean_device(d: Option<DeviceInfo>) -> ApiResult<Option<DeviceInfo>> {
-    let Some(d) = d else { return Ok(None) };
-    for (name, v) in [
-        ("device.id", &d.id),
-        ("device.type", &d.kind),
-        ("device.name", &d.name),
-    ] {
-        if v.as_ref().is_some_and(|s| s.chars().count() > 128) {
-            return Err(ApiError::bad_request(format!(
-                "{name} is longer than 128 characters"
-            )));
-        }
-    }
-    Ok(Some(d))
-}
+/// Longest long poll, in seconds (API.md: `wait` 0..=60).
+pub const MAX_WAIT: u64 = 60;
 
 /// Creates a QR session for the calling PC and hands out its poll token (the only time
 /// the token exists in clear).
 pub async fn create(
     state: &AppState,
     device: Option<DeviceInfo>,
-    client: ClientInfo,
-) -> ApiResult<CreateQrResponse> {
-    let device = clean_device(device)?;
-    let now = now_ms();
+    ctx: RequestContext,
+) -> Result<CreateQrResponse> {
+    let device = device
+        .map(|d| validate_device(d, DeviceRule::Optional))
+        .transpose()?;
+    let now = state.now();
     let l = &state.config.lifetimes;
     let poll = Secret::generate(SecretKind::Poll);
     let requester = Requester {
         device,
-        ip: client.ip,
-        user_agent: client.user_agent,
+        ip: ctx.ip,
+        user_agent: ctx.user_agent,
     };
     let session = QrSession::new(QrId::generate(), poll.hash(), requester, now, l);
     state.qr.create(&session, session.purge_at(l)).await?;
@@ -71,42 +66,142 @@ pub fn qr_content(state: &AppState, id: &QrId) -> String {
     format!("{}/m/qr/{}", state.public_url, id)
 }
 
+/// The text to draw as a QR image for session `id`: 404 if there is no such session,
+/// 410 once it has expired (the image is public: it holds no secret).
+pub async fn image_content(state: &AppState, id: &QrId) -> Result<String> {
+    let s = get(state, id).await?.into_at(state.now());
+    if s.state == QrState::Expired {
+        return Err(Error::new(ErrorCode::QrExpired, "this QR code has expired"));
+    }
+    Ok(qr_content(state, id))
+}
+
 /// The session as stored, or 404.
-pub async fn get(state: &AppState, id: &QrId) -> ApiResult<QrSession> {
-    state.qr.get(id).await?.ok_or_else(ApiError::qr_not_found)
+pub async fn get(state: &AppState, id: &QrId) -> Result<QrSession> {
+    state.qr.get(id).await?.ok_or_else(Error::qr_not_found)
 }
 
-/// Checks the poll token of the request's `Authorization` against session `id` and
-/// returns the stored session. Missing or unknown token: 401; a valid token of another
-/// session: 403; no such session (never existed, or forgotten after expiry): 404.
-pub async fn authorize_pc(
-    state: &AppState,
-    id: &QrId,
-    auth: &Authorization,
-) -> ApiResult<QrSession> {
-    authorize_poll_token(state, id, auth.bearer()).await
+/// The status for the holder of `token`: at once, or, with `wait` seconds (0..=60) and
+/// `since` equal to the current version of a live session, held until the version moves,
+/// the session expires, `wait` passes or the server shuts down.
+// A plain fn returning an async block, not an `async fn`: an async fn keeps its
+// arguments twice in its state (as arguments and as locals), and this state is held for
+// the whole wait of every long poll.
+#[allow(clippy::manual_async_fn)]
+pub fn status(
+    state: AppState,
+    id: QrId,
+    token: Option<String>,
+    wait: u64,
+    since: Option<u64>,
+) -> impl Future<Output = Result<Status>> + Send {
+    async move {
+        if wait > MAX_WAIT {
+            return Err(Error::bad_request(format!("wait must be 0..={MAX_WAIT}")));
+        }
+        let s = auth::poll_token(&state, &id, token.as_deref())
+            .await?
+            .into_at(state.now());
+        let hold = wait > 0 && since == Some(s.version) && !s.state.is_terminal();
+        let s = if hold {
+            // A held request may wait a minute, tens of thousands at once: free what
+            // the wait does not need (the token, this read) before it starts.
+            let since = s.version;
+            drop((token, s));
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
+            let mut w = Watcher::new(&state, &id).await?;
+            w.until_changed(since, deadline).await?
+        } else {
+            s
+        };
+        Ok(s.status(state.now()))
+    }
 }
 
-/// [`authorize_pc`] for a token that arrived another way (the WebSocket's first
-/// message, for browsers that cannot set headers on a WebSocket).
-pub async fn authorize_poll_token(
+/// The PC gives up: `pending`/`scanned` → `cancelled`.
+pub async fn cancel(state: &AppState, id: &QrId, token: Option<&str>) -> Result<Status> {
+    let s = auth::poll_token(state, id, token).await?;
+    let next = apply(state, id, &Command::PcCancel, Some(s)).await?;
+    metrics::counter!("qrlogin_logins_total", "outcome" => "cancelled_by_pc").increment(1);
+    Ok(next.status(state.now()))
+}
+
+/// Redeems a confirmed session for a PC session, exactly once. The PC session is written
+/// first and only handed out if this redeem wins the compare-and-set; a loser's session
+/// is revoked at once and its token never leaves.
+pub async fn redeem(state: &AppState, id: &QrId, token: Option<&str>) -> Result<RedeemResponse> {
+    let s = auth::poll_token(state, id, token).await?;
+    let now = state.now();
+    let l = state.config.lifetimes;
+    // Decide before creating anything, so a refused redeem leaves no trace.
+    s.apply(&Command::Redeem, now, &l)?;
+    let scanner = s
+        .scanner
+        .clone()
+        .ok_or_else(|| Error::internal("confirmed session without scanner"))?;
+    let account = state
+        .account_cache
+        .get(state.accounts.as_ref(), &scanner.account_id, now)
+        .await?
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidState,
+                "the confirming account no longer exists",
+            )
+        })?;
+    let token = Secret::generate(SecretKind::Session);
+    let hash = token.hash();
+    let session = WebSession {
+        id: SessionId::generate().into_string(),
+        account_id: account.id.clone(),
+        created_at: now,
+        expires_at: now + l.web_session_ms,
+        device: s.requester.device.clone(),
+        ip: s.requester.ip.clone(),
+    };
+    state.accounts.put_web_session(&hash, &session).await?;
+    if let Err(e) = apply(state, id, &Command::Redeem, Some(s)).await {
+        if let Err(revoke) = state.accounts.revoke_web_session_token(&hash).await {
+            tracing::warn!(error = %revoke, "could not revoke the session of a lost redeem; it expires unused");
+        }
+        return Err(e);
+    }
+    metrics::counter!("qrlogin_logins_total", "outcome" => "redeemed").increment(1);
+    tracing::info!(qr_id = %id, account = %account.id, session = %session.id, "QR login redeemed");
+    Ok(RedeemResponse {
+        session_token: token.expose().to_owned(),
+        token_type: "Bearer".into(),
+        expires_in: (l.web_session_ms / 1000) as u64,
+        account: account_view(&account),
+    })
+}
+
+/// A waiter on session `id` for the holder of poll token `token` (SSE, and WebSocket
+/// with the token in a header).
+pub async fn watch(state: &AppState, id: &QrId, token: Option<&str>) -> Result<Watcher> {
+    auth::poll_token(state, id, token).await?;
+    Watcher::new(state, id).await
+}
+
+/// [`watch`] for a stream that resumes after version `last` (SSE's `Last-Event-ID`):
+/// `last` is the parsed value, or why it could not be read, reported after the token.
+pub async fn watch_from(
     state: &AppState,
     id: &QrId,
     token: Option<&str>,
-) -> ApiResult<QrSession> {
-    let token = token.ok_or_else(ApiError::unauthorized)?;
-    let hash = Secret::parse_hash(SecretKind::Poll, token).map_err(|_| ApiError::unauthorized())?;
-    let session = state.qr.get(id).await?.ok_or_else(ApiError::qr_not_found)?;
-    if session.poll_hash == hash {
-        return Ok(session);
-    }
-    match state.qr.find_by_poll_hash(&hash).await? {
-        Some(_) => Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "this poll token belongs to another QR session",
-        )),
-        None => Err(ApiError::unauthorized()),
-    }
+    last: Result<Option<u64>>,
+) -> Result<(Watcher, Option<u64>)> {
+    auth::poll_token(state, id, token).await?;
+    let last = last?;
+    Ok((Watcher::new(state, id).await?, last))
+}
+
+/// A waiter on session `id` whose caller proves its poll token later (a browser's
+/// WebSocket sends it as its first message; check it with [`auth::poll_token`]). Only
+/// the session's existence is checked now.
+pub async fn watch_before_auth(state: &AppState, id: &QrId) -> Result<Watcher> {
+    get(state, id).await?;
+    Watcher::new(state, id).await
 }
 
 /// Applies `cmd` to the session atomically: read, decide in the pure core, write only if
@@ -117,7 +212,7 @@ pub async fn apply(
     id: &QrId,
     cmd: &Command,
     first: Option<QrSession>,
-) -> ApiResult<QrSession> {
+) -> Result<QrSession> {
     let l = &state.config.lifetimes;
     let mut current = first;
     for _ in 0..MAX_CAS_ROUNDS {
@@ -125,7 +220,7 @@ pub async fn apply(
             Some(s) => s,
             None => get(state, id).await?,
         };
-        let next = s.apply(cmd, now_ms(), l)?;
+        let next = s.apply(cmd, state.now(), l)?;
         match state
             .qr
             .compare_and_set(s.rev, &next, next.purge_at(l))
@@ -139,8 +234,8 @@ pub async fn apply(
                 return Ok(next);
             }
             CasOutcome::Conflict => continue,
-            CasOutcome::Missing => return Err(ApiError::qr_not_found()),
+            CasOutcome::Missing => return Err(Error::qr_not_found()),
         }
     }
-    Err(ApiError::internal("compare-and-set kept conflicting"))
+    Err(Error::internal("compare-and-set kept conflicting"))
 }

@@ -2,10 +2,15 @@
 //! WebSocket. It subscribes before reading, so no change can slip between the read and
 //! the wait; it wakes on a store notification, at the session's expiry (expiry is a
 //! change too), at the caller's deadline, or at shutdown — never on a polling tick.
+//!
+//! Expiry is read from the server's [`Clock`](qrlogin_core::Clock): the timer to it is
+//! armed from the clock's reading, and [`Shared::clock_moved`](crate::state::Shared::clock_moved)
+//! wakes every waiter's subscription (a wake-up is never lost, even one that comes before
+//! the wait) to read the clock again, so a test that moves a `ManualClock` past an expiry sees held
+//! requests answer at once (the test kit's `TestApp::advance` does both).
 
-use crate::error::{ApiError, ApiResult};
+use super::{Error, Result};
 use crate::state::AppState;
-use qrlogin_core::time::now_ms;
 use qrlogin_core::{ErrorCode, QrId, QrSession};
 use qrlogin_store::Subscription;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,11 +39,11 @@ impl Drop for WaiterSlot {
 
 impl Watcher {
     /// Subscribes to `id`. Past the configured cap of waiters: 503 with `Retry-After`.
-    pub async fn new(state: &AppState, id: &QrId) -> ApiResult<Self> {
+    pub async fn new(state: &AppState, id: &QrId) -> Result<Self> {
         let held = state.held.fetch_add(1, Ordering::Relaxed) + 1;
         let slot = WaiterSlot(Arc::clone(&state.held));
         if held > state.config.max_waiters {
-            return Err(ApiError::new(
+            return Err(Error::new(
                 ErrorCode::Unavailable,
                 "too many waiting clients on this instance",
             )
@@ -54,32 +59,19 @@ impl Watcher {
     }
 
     /// The session as of now (read after subscribing).
-    pub async fn current(&mut self) -> ApiResult<QrSession> {
-        let s = match self.state.qr.get(self.sub.id()).await {
-            Ok(Some(s)) => s.into_at(now_ms()),
-            Ok(None) => return Err(ApiError::qr_not_found()),
-            // Mid-wait, a store failure answers the last known state, not an error page.
-            Err(e) => {
-                return self
-                    .last
-                    .clone()
-                    .map(|s| s.into_at(now_ms()))
-                    .ok_or_else(|| e.into())
-            }
-        };
-        self.last = Some(s.clone());
-        Ok(s)
+    pub async fn current(&mut self) -> Result<QrSession> {
+        read(&self.state, &self.sub, &mut self.last).await
     }
 
     /// Waits until the session's version differs from `since`, or `deadline`, or
     /// shutdown; returns the session as of then. A terminal session answers at once.
-    pub async fn until_changed(&mut self, since: u64, deadline: Instant) -> ApiResult<QrSession> {
+    pub async fn until_changed(&mut self, since: u64, deadline: Instant) -> Result<QrSession> {
         loop {
-            let s = self.current().await?;
+            let s = read(&self.state, &self.sub, &mut self.last).await?;
             if s.version != since || s.state.is_terminal() || Instant::now() >= deadline {
                 return Ok(s);
             }
-            let to_expiry = Duration::from_millis((s.expires_at - now_ms()).max(0) as u64);
+            let to_expiry = Duration::from_millis((s.expires_at - self.state.now()).max(0) as u64);
             let wake = deadline.min(Instant::now() + to_expiry);
             // Not kept across the wait: `last` already holds it, once per waiter.
             drop(s);
@@ -91,8 +83,35 @@ impl Watcher {
         }
     }
 
+    /// Now, by the server's clock (for rendering what a wait returned).
+    pub fn now(&self) -> qrlogin_core::Millis {
+        self.state.now()
+    }
+
     /// Whether the server is shutting down (streams end then).
     pub fn shutting_down(&self) -> bool {
         self.state.shutdown.is_cancelled()
     }
+}
+
+/// [`Watcher::current`] on the watcher's fields, so a wait can hold a borrow of the state
+/// (the clock notification) while it reads.
+async fn read(
+    state: &AppState,
+    sub: &Subscription,
+    last: &mut Option<QrSession>,
+) -> Result<QrSession> {
+    let s = match state.qr.get(sub.id()).await {
+        Ok(Some(s)) => s.into_at(state.now()),
+        Ok(None) => return Err(Error::qr_not_found()),
+        // Mid-wait, a store failure answers the last known state, not an error page.
+        Err(e) => {
+            return last
+                .clone()
+                .map(|s| s.into_at(state.now()))
+                .ok_or_else(|| e.into())
+        }
+    };
+    *last = Some(s.clone());
+    Ok(s)
 }

@@ -1,7 +1,6 @@
 //! `spawn_app()` and typed helpers shared by the API tests: the testkit's in-process
 //! server (its own two-worker runtime) with test defaults.
 
-use qrlogin_core::Lifetimes;
 use qrlogin_server::Config;
 pub use qrlogin_testkit::{assert_problem, code_of, expect_problem, TestApp};
 
@@ -10,19 +9,22 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(Config::for_tests()).await
 }
 
-/// The server with short lifetimes, for expiry tests.
-pub async fn spawn_with_lifetimes(qr_ms: i64, confirm_ms: i64, grace_ms: i64) -> TestApp {
-    let lifetimes = Lifetimes {
-        qr_ms,
-        confirm_ms,
-        grace_ms,
-        ..Lifetimes::default()
-    };
-    spawn_with(Config {
-        lifetimes,
-        ..Config::for_tests()
-    })
-    .await
+/// The server with default lifetimes on a `ManualClock`, for expiry tests: time moves
+/// only with `app.advance(ms)`, so no test sleeps for an expiry.
+pub async fn spawn_with_manual_clock() -> TestApp {
+    qrlogin_testkit::spawn_app_with_manual_clock(Config::for_tests()).await
+}
+
+/// Waits (bounded) until the server holds `n` waiters: a long poll, SSE stream or
+/// WebSocket is then parked and a clock move must wake it.
+pub async fn until_waiters_held(app: &TestApp, n: usize) {
+    for _ in 0..500 {
+        if app.state.held.load(std::sync::atomic::Ordering::Relaxed) >= n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the server never held {n} waiters");
 }
 
 /// The server with `config`.

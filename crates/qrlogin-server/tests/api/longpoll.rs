@@ -64,17 +64,6 @@ async fn a_long_poll_with_nothing_happening_returns_the_same_version_after_wait(
     assert!(start.elapsed() >= Duration::from_millis(900));
 }
 
-#[tokio::test]
-async fn a_long_poll_is_woken_by_expiry() {
-    let app = spawn_with_lifetimes(1_500, 60_000, 60_000).await;
-    let pc = app.pc().await;
-    let st = pc.wait(1, 30).await.unwrap();
-    assert_eq!(
-        (st.state, st.version, st.expires_in),
-        (QrState::Expired, 2, 0)
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_hundred_concurrent_long_polls_are_all_answered_by_their_change() {
     let app = spawn_app().await;

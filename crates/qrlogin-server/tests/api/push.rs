@@ -76,10 +76,12 @@ async fn sse_resumes_after_last_event_id() {
 
 #[tokio::test]
 async fn sse_reports_expiry_and_ends() {
-    let app = spawn_with_lifetimes(1_000, 60_000, 60_000).await;
+    let app = spawn_with_manual_clock().await;
     let pc = app.pc().await;
     let mut events = pc.events(None).await.unwrap();
     assert_eq!(next_state(&mut events).await, (QrState::Pending, 1));
+    until_waiters_held(&app, 1).await;
+    app.advance(qrlogin_core::Lifetimes::default().qr_ms);
     assert_eq!(next_state(&mut events).await, (QrState::Expired, 2));
     assert!(tokio::time::timeout(T, events.next())
         .await

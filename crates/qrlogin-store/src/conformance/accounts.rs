@@ -2,7 +2,7 @@
 
 use super::fixtures::{account, hash, mobile_token, web_session, LONG};
 use super::Harness;
-use qrlogin_core::time::now_ms;
+use qrlogin_core::Clock as _;
 use qrlogin_core::SecretKind;
 
 /// A second account with a taken username is refused, and neither account changes:
@@ -51,7 +51,7 @@ pub async fn an_account_is_found_by_username_and_by_id_on_every_instance(h: &dyn
 /// `expires_at`, and from that instant on it is gone; other hashes find nothing.
 pub async fn a_mobile_token_is_found_by_its_hash_until_it_expires(h: &dyn Harness) {
     let (a, b) = (h.open().await, h.open().await);
-    let now = now_ms();
+    let now = qrlogin_core::SystemClock.now();
     let token = mobile_token("acc_x", now + LONG);
     let key = hash(SecretKind::Mobile);
     a.accounts
@@ -82,7 +82,7 @@ pub async fn a_mobile_token_is_found_by_its_hash_until_it_expires(h: &dyn Harnes
 /// A PC session resolves by its token hash while live, and not from its `expires_at`.
 pub async fn a_web_session_resolves_by_its_token_until_it_expires(h: &dyn Harness) {
     let (a, b) = (h.open().await, h.open().await);
-    let now = now_ms();
+    let now = qrlogin_core::SystemClock.now();
     let (key, session) = web_session("acc_x", now, now + LONG);
     a.accounts
         .put_web_session(&key, &session)
@@ -111,7 +111,7 @@ pub async fn a_web_session_resolves_by_its_token_until_it_expires(h: &dyn Harnes
 pub async fn web_sessions_are_listed_newest_first_live_and_own_only(h: &dyn Harness) {
     let (a, b) = (h.open().await, h.open().await);
     let (me, them) = (account().id, account().id);
-    let now = now_ms();
+    let now = qrlogin_core::SystemClock.now();
     let (k_old, old) = web_session(&me, now - 3000, now + LONG);
     let (k_new, new) = web_session(&me, now - 1000, now + LONG);
     let (k_mid, mid) = web_session(&me, now - 2000, now + LONG);
@@ -160,7 +160,7 @@ pub async fn web_sessions_are_listed_newest_first_live_and_own_only(h: &dyn Harn
 pub async fn a_session_is_revoked_by_id_only_for_its_own_account(h: &dyn Harness) {
     let (a, b) = (h.open().await, h.open().await);
     let (me, them) = (account().id, account().id);
-    let now = now_ms();
+    let now = qrlogin_core::SystemClock.now();
     let (key, session) = web_session(&me, now, now + LONG);
     a.accounts
         .put_web_session(&key, &session)
@@ -211,7 +211,7 @@ pub async fn a_session_is_revoked_by_id_only_for_its_own_account(h: &dyn Harness
 pub async fn logout_revokes_a_session_by_its_token_hash(h: &dyn Harness) {
     let (a, b) = (h.open().await, h.open().await);
     let me = account().id;
-    let now = now_ms();
+    let now = qrlogin_core::SystemClock.now();
     let (key, session) = web_session(&me, now, now + LONG);
     let (other_key, other) = web_session(&me, now - 1, now + LONG);
     a.accounts

@@ -4,7 +4,7 @@
 //! as long as a check runs.
 
 use crate::{Account, MobileToken, WebSession};
-use qrlogin_core::time::now_ms;
+use qrlogin_core::Clock as _;
 use qrlogin_core::{
     DeviceInfo, Lifetimes, Millis, QrId, QrSession, QrState, RandomId, Requester, Scanner, Secret,
     SecretKind, TokenHash,
@@ -35,7 +35,7 @@ pub fn pending() -> QrSession {
         QrId::generate(),
         hash(SecretKind::Poll),
         requester,
-        now_ms(),
+        qrlogin_core::SystemClock.now(),
         &Lifetimes::default(),
     )
 }
@@ -82,7 +82,7 @@ pub fn account() -> Account {
         display_name: "Ålice".into(),
         avatar_url: None,
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-        created_at: now_ms(),
+        created_at: qrlogin_core::SystemClock.now(),
     }
 }
 
@@ -95,7 +95,7 @@ pub fn mobile_token(account_id: &str, expires_at: Millis) -> MobileToken {
             kind: Some("ios".into()),
             name: Some("Ålice's iPhone".into()),
         },
-        created_at: now_ms(),
+        created_at: qrlogin_core::SystemClock.now(),
         expires_at,
     }
 }

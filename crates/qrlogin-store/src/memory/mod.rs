@@ -15,8 +15,7 @@ mod accounts;
 mod qr;
 
 use crate::hub::Hub;
-use qrlogin_core::time::now_ms;
-use qrlogin_core::Millis;
+use qrlogin_core::{Millis, SharedClock, SystemClock};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
@@ -43,18 +42,27 @@ pub struct MemoryStore {
     /// Wakes local waiters when a session's version changes; the only fan-out there is,
     /// since a memory store serves one instance.
     hub: Arc<Hub>,
+    /// The time the purger goes by: the server's clock, so a test that moves a
+    /// `ManualClock` past an expiry sees the record purged on the next tick.
+    clock: SharedClock,
 }
 
 impl MemoryStore {
     /// An empty store. Returned in an `Arc` because the server shares it as two trait
     /// objects and the purger task needs a `Weak` to it.
     pub fn new() -> Arc<Self> {
+        Self::with_clock(SystemClock::shared())
+    }
+
+    /// An empty store whose purger goes by `clock`.
+    pub fn with_clock(clock: SharedClock) -> Arc<Self> {
         Arc::new(Self {
             qr: Mutex::default(),
             accounts: Mutex::default(),
             mobile: Mutex::default(),
             web: Mutex::default(),
             hub: Hub::new(),
+            clock,
         })
     }
 
@@ -77,7 +85,7 @@ impl MemoryStore {
         removed
     }
 
-    /// Starts a task that calls [`purge`](Self::purge) with the wall clock every
+    /// Starts a task that calls [`purge`](Self::purge) with the store's clock every
     /// `every`. It holds only a `Weak` to the store, so it ends by itself at its first
     /// tick after the last `Arc` is dropped; the handle is for callers that want to
     /// abort or await it.
@@ -91,7 +99,7 @@ impl MemoryStore {
             loop {
                 tick.tick().await;
                 let Some(store) = store.upgrade() else { break };
-                let removed = store.purge(now_ms());
+                let removed = store.purge(store.clock.now());
                 if removed > 0 {
                     tracing::debug!(removed, "memory store purged expired records");
                 }

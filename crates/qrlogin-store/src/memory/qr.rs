@@ -135,4 +135,8 @@ impl QrStore for MemoryStore {
     fn waiters(&self) -> usize {
         self.hub.waiters()
     }
+
+    fn wake_local_waiters(&self) {
+        self.hub.notify_all();
+    }
 }

@@ -151,4 +151,8 @@ impl QrStore for RedisStore {
     fn waiters(&self) -> usize {
         self.hub.waiters()
     }
+
+    fn wake_local_waiters(&self) {
+        self.hub.notify_all();
+    }
 }

@@ -2,7 +2,7 @@
 //! them, and bounded waits.
 #![allow(dead_code)] // each test binary uses its own subset
 
-use qrlogin_core::time::now_ms;
+use qrlogin_core::Clock as _;
 use qrlogin_core::{
     DeviceInfo, Lifetimes, QrId, QrSession, QrState, Requester, Scanner, Secret, SecretKind,
 };
@@ -28,7 +28,7 @@ pub fn pending() -> QrSession {
                     .into(),
             ),
         },
-        now_ms(),
+        qrlogin_core::SystemClock.now(),
         &Lifetimes::default(),
     )
 }

@@ -1,0 +1,155 @@
+//! The phone's side of a QR login: scan a code, confirm or decline it with the scan
+//! ticket, and list or revoke the PC sessions of its account. Every call authenticates
+//! the phone first ([`auth::phone`]).
+
+use super::auth::{self, Phone};
+use super::qr::apply;
+use super::{Error, PhoneCredentials, RequestContext, Result};
+use crate::state::AppState;
+use qrlogin_core::api::{
+    RequesterView, ScanResponse, SessionView, SessionsResponse, TransitionResponse,
+};
+use qrlogin_core::state::TicketProof;
+use qrlogin_core::time::{rfc3339, secs_until};
+use qrlogin_core::{Command, DeviceInfo, ErrorCode, Scanner, Secret, SecretKind, SessionId};
+
+/// Scans QR session `raw_id`: `pending` → `scanned`, with a ticket for confirm/decline.
+/// `ctx` is the phone's own request, compared with the PC's for "same network". `body`
+/// is whether the (ignored) request body was well-formed: reported only after the
+/// phone, the id and the session have been checked, as the contract orders errors.
+pub async fn scan(
+    state: &AppState,
+    creds: &PhoneCredentials,
+    raw_id: &str,
+    ctx: &RequestContext,
+    body: Result<()>,
+) -> Result<ScanResponse> {
+    let (phone, id, session) = auth::phone_at(state, creds, raw_id).await?;
+    body?;
+    let ticket = Secret::generate(SecretKind::ScanTicket);
+    let scanner = Scanner {
+        account_id: phone.account.id.clone(),
+        device_id: phone.device_id().to_owned(),
+        display_name: phone.account.display_name.clone(),
+        avatar_url: phone.account.avatar_url.clone(),
+        ticket_hash: ticket.hash(),
+    };
+    let next = apply(state, &id, &Command::Scan(scanner), Some(session)).await?;
+    let req = &next.requester;
+    let device = req.device.clone().unwrap_or_default();
+    Ok(ScanResponse {
+        qr_id: id.to_string(),
+        state: next.state,
+        scan_ticket: ticket.expose().to_owned(),
+        expires_in: secs_until(state.now(), next.expires_at),
+        requester: RequesterView {
+            device: DeviceInfo {
+                id: None,
+                kind: device.kind,
+                name: device.name,
+            },
+            ip: req.ip.clone(),
+            user_agent: req.user_agent.clone(),
+            created_at: rfc3339(next.created_at),
+            same_network: qrlogin_core::net::same_network(&req.ip, &ctx.ip),
+        },
+    })
+}
+
+/// What the phone proves with a confirm or decline: who it is, and the scan ticket.
+fn proof(phone: &Phone, ticket: Option<&str>) -> TicketProof {
+    TicketProof {
+        account_id: phone.account.id.clone(),
+        device_id: phone.device_id().to_owned(),
+        // A malformed ticket is as good as none: 403 invalid_scan_ticket either way.
+        ticket_hash: ticket
+            .and_then(|t| Secret::parse(SecretKind::ScanTicket, t).ok())
+            .map(|s| s.hash()),
+    }
+}
+
+/// Confirms (`true`) or declines (`false`) the login of QR session `raw_id` with the
+/// scan ticket the phone got: `scanned` → `confirmed` or `cancelled`. `ticket` is the
+/// ticket of the body, or why the body was unreadable (reported after authentication).
+pub async fn decide(
+    state: &AppState,
+    creds: &PhoneCredentials,
+    raw_id: &str,
+    ticket: Result<Option<String>>,
+    confirm: bool,
+) -> Result<TransitionResponse> {
+    let (phone, id, session) = auth::phone_at(state, creds, raw_id).await?;
+    let p = proof(&phone, ticket?.as_deref());
+    let cmd = if confirm {
+        Command::Confirm(p)
+    } else {
+        Command::PhoneCancel(p)
+    };
+    let next = apply(state, &id, &cmd, Some(session)).await?;
+    if !confirm {
+        metrics::counter!("qrlogin_logins_total", "outcome" => "declined").increment(1);
+    }
+    Ok(TransitionResponse {
+        qr_id: id.to_string(),
+        state: next.state,
+        version: next.version,
+    })
+}
+
+/// Confirms the login: `scanned` → `confirmed`.
+pub async fn confirm(
+    state: &AppState,
+    creds: &PhoneCredentials,
+    raw_id: &str,
+    ticket: Result<Option<String>>,
+) -> Result<TransitionResponse> {
+    decide(state, creds, raw_id, ticket, true).await
+}
+
+/// Declines the login: `scanned` → `cancelled`.
+pub async fn decline(
+    state: &AppState,
+    creds: &PhoneCredentials,
+    raw_id: &str,
+    ticket: Result<Option<String>>,
+) -> Result<TransitionResponse> {
+    decide(state, creds, raw_id, ticket, false).await
+}
+
+/// The live PC sessions of the phone's account made through QR login (no tokens).
+pub async fn sessions(state: &AppState, creds: &PhoneCredentials) -> Result<SessionsResponse> {
+    let phone = auth::phone(state, creds).await?;
+    let list = state
+        .accounts
+        .web_sessions_of(&phone.account.id, state.now())
+        .await?;
+    let sessions = list
+        .into_iter()
+        .map(|s| SessionView {
+            id: s.id,
+            created_at: rfc3339(s.created_at),
+            expires_at: rfc3339(s.expires_at),
+            device: s.device,
+            ip: s.ip,
+        })
+        .collect();
+    Ok(SessionsResponse { sessions })
+}
+
+/// Revokes one of the account's PC sessions at once; 404 for an id that is not one of
+/// this account's sessions (another account's answers the same, so ids cannot be probed).
+pub async fn revoke(state: &AppState, creds: &PhoneCredentials, session_id: &str) -> Result<()> {
+    let phone = auth::phone(state, creds).await?;
+    let not_found = || Error::new(ErrorCode::NotFound, "no such session of this account");
+    let id = SessionId::parse(session_id).map_err(|_| not_found())?;
+    if state
+        .accounts
+        .revoke_web_session(&phone.account.id, id.as_str())
+        .await?
+    {
+        tracing::info!(account = %phone.account.id, session = %id, "PC session revoked from the phone");
+        Ok(())
+    } else {
+        Err(not_found())
+    }
+}
