@@ -90,6 +90,12 @@ impl Hub {
     /// Wakes every local waiter of `id`.
     pub fn notify(&self, id: &QrId) {
         self.received.fetch_add(1, Ordering::Relaxed);
+        self.reread(id);
+    }
+
+    /// Wakes the local waiters of `id` to re-read it, without counting a notification
+    /// (the backend may have missed one, e.g. while its subscription moved).
+    pub fn reread(&self, id: &QrId) {
         let map = self.channels.lock().expect("hub lock poisoned");
         if let Some(c) = map.get(id) {
             c.changes.fetch_add(1, Ordering::SeqCst);

@@ -251,7 +251,7 @@ async fn resubscribe(
         link.subscribe(std::slice::from_ref(&id)).await?;
         subscribed.insert(id.clone());
         hub.confirm(&id);
-        hub.notify(&id);
+        hub.reread(&id);
     }
     Ok(())
 }
