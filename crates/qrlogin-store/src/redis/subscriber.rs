@@ -65,7 +65,7 @@ pub(crate) fn publish_command(target: &Target) -> &'static str {
 /// Where to subscribe.
 enum Source {
     /// A single server.
-    Single(redis::Client),
+    Single(Box<redis::Client>),
     /// The master that Sentinel names now.
     Sentinel(Box<SentinelClient>),
     /// A Cluster's seed nodes.
@@ -97,9 +97,9 @@ pub(crate) fn spawn(
     interest: mpsc::UnboundedReceiver<QrId>,
 ) -> crate::StoreResult<Spawned> {
     let source = match target {
-        Target::Single(url) => {
-            Source::Single(redis::Client::open(url.as_str()).map_err(super::conn::map_err)?)
-        }
+        Target::Single(url) => Source::Single(Box::new(
+            redis::Client::open(url.as_str()).map_err(super::conn::map_err)?,
+        )),
         Target::Cluster(nodes) => Source::Cluster(nodes.clone()),
         Target::Sentinel { .. } => {
             Source::Sentinel(Box::new(super::conn::sentinel_client(target)?))
