@@ -187,3 +187,45 @@ async fn a_held_waiter_is_still_woken_after_its_slot_migrates_to_another_master(
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_per_login_stay_flat_as_instances_are_added() {
+    if !redis_available() {
+        return;
+    }
+    let redis = RedisServer::start();
+    let url = redis.url();
+    const LOGINS: usize = 32;
+    for n in [1usize, 2, 4, 8] {
+        let stores: Vec<Arc<RedisStore>> =
+            futures::future::join_all((0..n).map(|_| connect(&url))).await;
+        let mut held = Vec::new();
+        // The PC of login i waits on instance i mod n; its phone goes through the next.
+        for i in 0..LOGINS {
+            let s = pending();
+            stores[i % n].create(&s, purge(&s)).await.unwrap();
+            let sub = stores[i % n].subscribe(&s.id).await.unwrap();
+            held.push((s, sub));
+        }
+        for (i, (s, _)) in held.iter().enumerate() {
+            let next = scanned(s);
+            let writer = &stores[(i + 1) % n];
+            writer
+                .compare_and_set(s.rev, &next, purge(&next))
+                .await
+                .unwrap();
+        }
+        for (_, sub) in &mut held {
+            woken_within(sub, STEP).await;
+        }
+        let heard: Vec<u64> = stores.iter().map(|s| s.notifications_received()).collect();
+        let total: u64 = heard.iter().sum();
+        eprintln!(
+            "fan-out: {n} instance(s), {LOGINS} changes: {:.2} notifications per change in all, {:.3} per instance per change; per instance {heard:?}",
+            total as f64 / LOGINS as f64,
+            total as f64 / LOGINS as f64 / n as f64,
+        );
+        // One per change, whatever the number of instances (before: n per change).
+        assert_eq!(total, LOGINS as u64);
+    }
+}
