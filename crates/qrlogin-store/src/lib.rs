@@ -92,6 +92,13 @@ pub trait QrStore: Send + Sync + 'static {
     /// waiters read again and re-check the time. Used after a test moves its clock past
     /// an expiry (the wall clock needs no help: waiters arm timers to expiry).
     fn wake_local_waiters(&self);
+
+    /// How many change notifications this instance has received from the backend (the
+    /// `qrlogin_store_notifications_total` metric): with Redis, only for sessions it holds
+    /// waiters for, so an idle instance's count stands still.
+    fn notifications(&self) -> u64 {
+        0
+    }
 }
 
 /// Accounts, phone tokens and PC sessions. Tokens are keyed by their SHA-256 only.

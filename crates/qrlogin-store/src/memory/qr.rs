@@ -143,6 +143,10 @@ impl QrStore for MemoryStore {
         self.hub.waiters()
     }
 
+    fn notifications(&self) -> u64 {
+        self.hub.notifications()
+    }
+
     fn wake_local_waiters(&self) {
         self.hub.notify_all();
     }

@@ -7,7 +7,8 @@
 //!   caller has given up and write nothing (`scripts/deadline.lua`).
 //! - `codec`: a QR session as a compact hash.
 //! - `qr`, `accounts`: the two store traits.
-//! - `subscriber`: the one pub/sub connection that wakes local waiters.
+//! - `subscriber`, `link`: the pub/sub connection that hears the sessions this instance
+//!   holds waiters for (a channel per session) and wakes them.
 //! - `scripts/*.lua`: every QR transition is one script (`EVALSHA`), atomic on the
 //!   server: check `rev`, write, set the expiry, publish — no WATCH/MULTI, nothing
 //!   blocking. Writing scripts whose late effect would break "503 changed nothing"
@@ -26,14 +27,16 @@
 //! | `qrl:accws:<account_id>` | hash | session id → token hash (hex), to list and revoke | last session's `expires_at` |
 //! | `qrl:rl:{<key>}` | string | a rate-limit count (see `counters`) | its window's end |
 //!
-//! Notifications: `PUBLISH qrl:changed <qr_id>` from the transition script, only when the
-//! version changes (see `subscriber` for why one plain channel also suits a Cluster).
+//! Notifications: `PUBLISH qrl:{<qr_id>}:ch <version>` (`SPUBLISH` on a Cluster) from the
+//! transition script, only when the version changes; only instances with a waiter for
+//! that session are subscribed (see `subscriber`).
 
 mod accounts;
 mod clock;
 mod codec;
 mod conn;
 mod counters;
+mod link;
 mod qr;
 mod subscriber;
 mod url;
@@ -69,6 +72,8 @@ pub struct RedisStore {
     scripts: Scripts,
     /// The offset to Redis' clock, for the `not_after` of writing scripts.
     clock: clock::Clock,
+    /// `PUBLISH`, or `SPUBLISH` on a Cluster: what the transition script notifies with.
+    publish: &'static str,
 }
 
 /// The Lua scripts of `scripts/`.
@@ -106,8 +111,10 @@ impl RedisStore {
     pub async fn connect(url: &str) -> StoreResult<Arc<RedisStore>> {
         let target = url::parse(url)?;
         let conn = Conn::open(&target).await?;
-        let hub = Hub::new();
-        let (subscriber, subscribed, listening) = subscriber::spawn(&target, Arc::clone(&hub))?;
+        let (interest, reports) = tokio::sync::mpsc::unbounded_channel();
+        let hub = Hub::with_interest(interest);
+        let (subscriber, subscribed, listening) =
+            subscriber::spawn(&target, Arc::clone(&hub), reports)?;
         let store = Arc::new(RedisStore {
             conn,
             hub,
@@ -121,6 +128,7 @@ impl RedisStore {
                 index_session: redis::Script::new(include_str!("scripts/index_session.lua")),
             },
             clock: clock::Clock::new(),
+            publish: subscriber::publish_command(&target),
         });
         store.ping_redis().await?;
         store.measure_clock().await?;
@@ -141,6 +149,12 @@ impl RedisStore {
     /// +1 per reconnect): a metric, and what tests wait on to see a reconnect.
     pub fn subscriber_connects(&self) -> u64 {
         *self.subscribed.borrow()
+    }
+
+    /// How many change notifications this instance has received from Redis: only for
+    /// sessions it holds waiters for (the `qrlogin_store_notifications_total` metric).
+    pub fn notifications_received(&self) -> u64 {
+        self.hub.notifications()
     }
 
     /// Runs one store call with a connection, under the call deadline; failures that

@@ -9,8 +9,7 @@
 //! index of a refused create may still be written late; it is harmless, as it points
 //! to no session and its poll token was never handed out.
 
-use super::conn::map_err;
-use super::subscriber::CHANNEL;
+use super::conn::{map_err, OP_DEADLINE};
 use super::{codec, run, RedisStore};
 use crate::{CasOutcome, QrStore, StoreError, StoreResult, Subscription};
 use async_trait::async_trait;
@@ -105,8 +104,8 @@ impl QrStore for RedisStore {
                     .arg(expected_rev)
                     .arg(next.version)
                     .arg(purge_at)
-                    .arg(CHANNEL)
-                    .arg(next.id.as_str())
+                    .arg(self.publish)
+                    .arg(super::subscriber::channel(&next.id))
                     .arg(fields);
                 cas.invoke_async(&mut c).await.map_err(map_err)
             })
@@ -131,8 +130,24 @@ impl QrStore for RedisStore {
         }
     }
 
+    /// Answers once Redis has confirmed the session's channel (at once when another
+    /// local waiter had it subscribed already), so the caller's read comes after.
     async fn subscribe(&self, id: &QrId) -> StoreResult<Subscription> {
-        Ok(self.hub.subscribe(id))
+        let sub = self.hub.subscribe(id);
+        if !sub.is_confirmed()
+            && tokio::time::timeout(OP_DEADLINE, sub.confirmed())
+                .await
+                .is_err()
+        {
+            return Err(StoreError::Unavailable(
+                "Redis did not confirm the subscription in time".into(),
+            ));
+        }
+        Ok(sub)
+    }
+
+    fn notifications(&self) -> u64 {
+        self.hub.notifications()
     }
 
     /// Ready means both connections work: commands, and the subscriber that wakes this
