@@ -11,9 +11,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/qrlogin-ci/target}"
 
+# schemathesis from PATH, else from a venv of our own (outside the clone; a system
+# Python may refuse a global pip install).
 if ! command -v schemathesis >/dev/null; then
-  pip install --quiet schemathesis
-  command -v pyenv >/dev/null && pyenv rehash
+  VENV="$HOME/.cache/qrlogin-ci/schemathesis-venv"
+  [ -x "$VENV/bin/schemathesis" ] || {
+    python3 -m venv "$VENV" && "$VENV/bin/pip" install --quiet schemathesis
+  }
+  export PATH="$VENV/bin:$PATH"
 fi
 cargo build -q -p qrlogin
 BIN="$CARGO_TARGET_DIR/debug/qrlogin"
