@@ -15,7 +15,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// The pattern of a `qr_id` in a path ([`qrlogin_core::QrId`]: 22 base64url characters).
 pub const QR_ID_PATTERN: &str = "^[A-Za-z0-9_-]{22}$";
 
-/// The pattern of the other opaque ids in paths ([`qrlogin_core::RandomId`]).
+/// The pattern of a `session_id` in a path ([`qrlogin_core::RandomId`]).
 pub const RANDOM_ID_PATTERN: &str = "^[A-Za-z0-9_-]{1,64}$";
 
 /// The modifier: see the module documentation.
@@ -94,7 +94,7 @@ fn complete(path: &str, method: &HttpMethod, op: &mut Operation, api: bool) {
     for param in op.parameters.iter_mut().flatten() {
         let pattern = match (&param.parameter_in, param.name.as_str()) {
             (ParameterIn::Path, "qr_id") => QR_ID_PATTERN,
-            (ParameterIn::Path, name) if name.ends_with("id") => RANDOM_ID_PATTERN,
+            (ParameterIn::Path, "session_id") => RANDOM_ID_PATTERN,
             _ => continue,
         };
         let schema = ObjectBuilder::new()
