@@ -3,6 +3,7 @@
 //! `nosniff`, CORS when configured: [`headers`]).
 
 pub mod headers;
+pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod pc;
@@ -14,6 +15,7 @@ use crate::state::AppState;
 use crate::telemetry;
 use axum::response::Response;
 use axum::Router;
+use openapi::Conformance;
 use qrlogin_core::ErrorCode;
 use std::any::Any;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -31,7 +33,7 @@ use utoipa::{Modify, OpenApi};
         session::me, session::logout,
         ops::healthz, ops::readyz, ops::metrics_text, ops::openapi,
     ),
-    modifiers(&BearerSchemes),
+    modifiers(&BearerSchemes, &Conformance),
     tags((name = "pc", description = "The device that wants to log in"), (name = "phone", description = "The signed-in phone that approves"),
         (name = "session", description = "A PC after login"), (name = "ops", description = "Operations"))
 )]

@@ -92,8 +92,10 @@ pub async fn qr_png(State(state): State<AppState>, QrPath(id): QrPath) -> ApiRes
 
 /// Query of the status endpoint.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     /// Seconds to hold the request, 0..=[`qr::MAX_WAIT`] (default 0).
+    #[param(minimum = 0, maximum = 60)]
     pub wait: Option<u64>,
     /// The version the client has; held only while it is still current.
     pub since: Option<u64>,

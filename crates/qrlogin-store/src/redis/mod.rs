@@ -41,6 +41,53 @@ mod qr;
 mod subscriber;
 mod url;
 
+/// Entry points for the fuzz targets (`fuzz/`): what reads bytes the server did not
+/// write itself (a record in Redis, a `--store` URL) must answer a clean error, never
+/// panic.
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    use crate::StoreError;
+    use qrlogin_core::{QrId, QrSession};
+    use std::collections::HashMap;
+
+    /// Decodes a session from the fields of its hash, as after `HGETALL`.
+    pub fn decode_hash(
+        id: &QrId,
+        fields: HashMap<Vec<u8>, Vec<u8>>,
+    ) -> Result<Option<QrSession>, StoreError> {
+        super::codec::decode(id, fields)
+    }
+
+    /// Decodes a session from an `HMGET` reply; `Ok(None)` when the text asks for the
+    /// whole hash to be read instead.
+    pub fn decode_hmget(id: &QrId, reply: &redis::Value) -> Result<Option<QrSession>, StoreError> {
+        match super::codec::decode_listed(id, reply)? {
+            super::codec::Listed::Session(s) => Ok(s),
+            super::codec::Listed::ReadAll => Ok(None),
+        }
+    }
+
+    /// The fields the `HMGET` of a read asks for, in order.
+    pub fn hmget_fields() -> &'static [&'static str] {
+        &super::codec::FIELDS
+    }
+
+    /// The `HSET` arguments of a session (field, value, field, value, …).
+    pub fn encode(s: &QrSession) -> Vec<Vec<u8>> {
+        redis::ToRedisArgs::to_redis_args(&super::codec::encode(s))
+    }
+
+    /// Parses a `--store` URL of the Redis backend; `Ok` holds the connection URLs it
+    /// names (one per server or cluster node; a Sentinel URL names none directly).
+    pub fn parse_url(url: &str) -> Result<Vec<String>, StoreError> {
+        Ok(match super::url::parse(url)? {
+            super::url::Target::Single(u) => vec![u],
+            super::url::Target::Cluster(nodes) => nodes,
+            super::url::Target::Sentinel { .. } => Vec::new(),
+        })
+    }
+}
+
 use crate::{Hub, StoreError, StoreResult};
 use conn::{deadline, map_err, Any, Conn, OP_DEADLINE};
 use redis::aio::ConnectionLike;
