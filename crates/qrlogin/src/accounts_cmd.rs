@@ -6,16 +6,15 @@
 //! refused command exits 1 with one sentence on stderr. Passwords come from standard
 //! input (`--password-stdin`) or a no-echo prompt, never from an argument.
 
+use crate::accounts_view as view;
 use crate::db_cmd::{db_failure, DbArgs};
 use crate::exit::{Exit, Failure};
 use clap::{Args, Subcommand};
 use qrlogin_core::account::check_password_len;
-use qrlogin_core::time::rfc3339;
 use qrlogin_core::{AccountId, Clock as _, SystemClock, Username};
 use qrlogin_db::{Account, ActivityKind, Db};
 use qrlogin_server::service::accounts::hash_password;
 use qrlogin_server::service::activity::{self, Details};
-use serde_json::json;
 
 /// `qrlogin accounts …`.
 #[derive(Args, Debug)]
@@ -120,7 +119,7 @@ pub async fn run(cmd: AccountsCmd) -> Result<(), Failure> {
             let name = username(&raw)?;
             let db = db.open().await?;
             let account = find(db.as_ref(), &name).await?;
-            print_account(&account, json);
+            view::print_account(&account, json);
             Ok(())
         }
         AccountsCommand::Passwd {
@@ -301,35 +300,13 @@ async fn set_disabled(db: &DbArgs, raw: &str, disabled: bool) -> Result<(), Fail
     Ok(())
 }
 
-/// The fields shown of an account (never its password hash).
-fn account_json(a: &Account) -> serde_json::Value {
-    json!({
-        "id": a.id.as_str(),
-        "username": a.username.as_str(),
-        "display_name": a.display_name,
-        "avatar_url": a.avatar_url,
-        "disabled": a.disabled,
-        "has_password": a.password_hash.is_some(),
-        "created_at": rfc3339(a.created_at),
-        "updated_at": rfc3339(a.updated_at),
-    })
-}
-
-fn state_word(a: &Account) -> &'static str {
-    if a.disabled {
-        "disabled"
-    } else {
-        "enabled"
-    }
-}
-
 async fn list(db: &dyn Db, as_json: bool) -> Result<(), Failure> {
     let all = db
         .list_accounts()
         .await
         .map_err(|e| db_failure(e, "listing the accounts"))?;
     if as_json {
-        let list: Vec<_> = all.iter().map(account_json).collect();
+        let list: Vec<_> = all.iter().map(view::account_json).collect();
         println!("{}", serde_json::Value::Array(list));
         return Ok(());
     }
@@ -351,32 +328,10 @@ async fn list(db: &dyn Db, as_json: bool) -> Result<(), Failure> {
         println!(
             "{:<width$}  {:<8}  {:<26}  {}",
             a.username.as_str(),
-            state_word(a),
+            view::state_word(a),
             a.id.as_str(),
             a.display_name
         );
     }
     Ok(())
-}
-
-fn print_account(a: &Account, as_json: bool) {
-    if as_json {
-        println!("{}", account_json(a));
-        return;
-    }
-    println!("username:     {}", a.username);
-    println!("id:           {}", a.id);
-    println!("display name: {}", a.display_name);
-    println!("avatar url:   {}", a.avatar_url.as_deref().unwrap_or("-"));
-    println!("state:        {}", state_word(a));
-    println!(
-        "password:     {}",
-        if a.password_hash.is_some() {
-            "set"
-        } else {
-            "none"
-        }
-    );
-    println!("created:      {}", rfc3339(a.created_at));
-    println!("updated:      {}", rfc3339(a.updated_at));
 }

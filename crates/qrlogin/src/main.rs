@@ -8,6 +8,7 @@
 //! `store` (the 0600 credential files), `common`.
 
 mod accounts_cmd;
+mod accounts_view;
 mod common;
 mod config;
 mod db_cmd;

@@ -6,7 +6,7 @@
 //! - `clock`: Redis' clock as seen from here, so a writing script can tell that its
 //!   caller has given up and write nothing (`scripts/deadline.lua`).
 //! - `codec`: a QR session as a compact hash.
-//! - `qr`, `accounts`: the two store traits.
+//! - `qr`: the store trait.
 //! - `subscriber`: the one pub/sub connection that wakes local waiters.
 //! - `scripts/*.lua`: every QR transition is one script (`EVALSHA`), atomic on the
 //!   server: check `rev`, write, set the expiry, publish — no WATCH/MULTI, nothing
@@ -28,7 +28,6 @@
 //! Notifications: `PUBLISH qrl:changed <qr_id>` from the transition script, only when the
 //! version changes (see `subscriber` for why one plain channel also suits a Cluster).
 
-mod accounts;
 mod clock;
 mod codec;
 mod conn;

@@ -143,3 +143,42 @@ fn a_read_only_sqlite_file_serves_reads_and_answers_writes_with_503() {
     });
     rw.stop();
 }
+
+#[test]
+fn phone_logout_on_the_command_line_revokes_the_token_on_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path(), "a.db");
+    add_account(dir.path(), &db, "olga", "olga-password");
+    let server = Server::start(dir.path(), &db, &[]);
+    let cfg = dir.path().join("cfg");
+    let run = |args: &[&str]| {
+        let out = qrlogin(dir.path())
+            .arg("--config-dir")
+            .arg(&cfg)
+            .args(args)
+            .env("QRLOGIN_PASSWORD", "olga-password")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+    };
+    run(&[
+        "phone",
+        "login",
+        "--server",
+        server.client.base_url(),
+        "--username",
+        "olga",
+    ]);
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(cfg.join("phone.json")).unwrap()).unwrap();
+    let phone = server.client.phone(
+        saved["access_token"].as_str().unwrap(),
+        saved["device_id"].as_str().unwrap(),
+    );
+    let rt = runtime();
+    rt.block_on(phone.sessions()).expect("signed in");
+    run(&["phone", "logout"]);
+    assert!(!cfg.join("phone.json").exists());
+    assert_eq!(code(rt.block_on(phone.sessions())), "unauthorized");
+    server.stop();
+}
