@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use qrlogin_core::Clock as _;
 use qrlogin_store::{CasOutcome, QrStore, StoreError};
 use qrlogin_testkit::{redis_available, RedisServer};
 use std::time::{Duration, Instant};

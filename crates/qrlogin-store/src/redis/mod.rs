@@ -19,11 +19,6 @@
 //! | --- | --- | --- | --- |
 //! | `qrl:{<qr_id>}` | hash | one QR session (see `codec`); hash tag: one slot | `purge_at` |
 //! | `qrl:p:<32 raw bytes>` | string | poll-token SHA-256 → qr id | `purge_at` |
-//! | `qrl:user:<username>` | string | the account, JSON (`SET NX`: usernames are unique) | never |
-//! | `qrl:acc:<account_id>` | string | → username | never |
-//! | `qrl:mt:<hex sha256>` | string | phone token, JSON | `expires_at` |
-//! | `qrl:ws:<hex sha256>` | string | PC session, JSON | `expires_at` |
-//! | `qrl:accws:<account_id>` | hash | session id → token hash (hex), to list and revoke | last session's `expires_at` |
 //!
 //! Notifications: `PUBLISH qrl:changed <qr_id>` from the transition script, only when the
 //! version changes (see `subscriber` for why one plain channel also suits a Cluster).
@@ -72,8 +67,6 @@ pub struct RedisStore {
 struct Scripts {
     create: redis::Script,
     cas: redis::Script,
-    take: redis::Script,
-    index_session: redis::Script,
 }
 
 /// A script that refuses to write after its `not_after` (`ARGV[1]`).
@@ -114,8 +107,6 @@ impl RedisStore {
             scripts: Scripts {
                 create: with_deadline!("scripts/create.lua"),
                 cas: with_deadline!("scripts/cas.lua"),
-                take: with_deadline!("scripts/take.lua"),
-                index_session: redis::Script::new(include_str!("scripts/index_session.lua")),
             },
             clock: clock::Clock::new(),
         });
