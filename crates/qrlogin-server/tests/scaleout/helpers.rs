@@ -12,10 +12,34 @@ use std::time::{Duration, Instant};
 /// step needs, far below the 30 s of a long poll).
 pub const STEP: Duration = Duration::from_secs(10);
 
-/// Test defaults (port 0, demo accounts) on the store at `url`, serving `roles`.
+/// Test defaults (port 0, demo accounts) on the store at `url`, serving `roles`. The
+/// instances of one store share one database too (a SQLite file named after the store
+/// URL and this process), as a fleet shares its PostgreSQL: a phone token issued by one
+/// instance works on the others.
 pub fn on(url: &str, roles: ApiRoles) -> Config {
+    let tag: String = url
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let file =
+        std::env::temp_dir().join(format!("qrlogin-scaleout-{}-{tag}.db", std::process::id()));
+    let db = format!("sqlite://{}", file.display());
+    // Created once, before any instance opens it: instances starting at the same moment
+    // would otherwise race to create the schema of a fresh file.
+    let migrate = db.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(qrlogin_db::migrate(&migrate))
+    })
+    .join()
+    .expect("migration thread")
+    .expect("the shared test database migrates");
     Config {
         store: url.to_owned(),
+        db,
         roles,
         ..Config::for_tests()
     }
