@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::limits::{login::LoginThrottle, passwords::PasswordPool, proxies, waiters::WaiterSlots};
 use crate::listener::{Listener, TlsReloader};
 use crate::routes;
-use crate::service::accounts;
+use crate::service::{accounts, activity};
 use crate::state::{AppState, Shared};
 use crate::telemetry;
 use anyhow::Context as _;
@@ -148,9 +148,12 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let token = self.state.shutdown.clone();
+        let purger = spawn_purger(&self.state);
         let options = self.state.config.listener.clone();
         let app = routes::router(self.state);
-        crate::listener::serve(self.listener, app, token, &options, shutdown).await
+        let served = crate::listener::serve(self.listener, app, token, &options, shutdown).await;
+        purger.abort();
+        served
     }
 }
 
@@ -189,5 +192,25 @@ pub(crate) async fn shared_state(
         dummy_hash: accounts::hash_password(dummy).await?.into(),
         held,
         clock,
+    })
+}
+
+/// Every hour (and once at start): drops activity events past the retention and
+/// expired tokens. Stops when the server begins to shut down.
+fn spawn_purger(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let (db, clock, stop) = (
+        state.db.clone(),
+        state.clock.clone(),
+        state.shutdown.clone(),
+    );
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(activity::PURGE_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = every.tick() => activity::purge(db.as_ref(), clock.now()).await,
+            }
+        }
     })
 }

@@ -7,8 +7,11 @@
 //! `serve` and `qrlogin config show`). Shared: `exit` (exit codes and human messages),
 //! `store` (the 0600 credential files), `common`.
 
+mod accounts_cmd;
+mod accounts_view;
 mod common;
 mod config;
+mod db_cmd;
 mod exit;
 mod healthcheck;
 mod login;
@@ -62,6 +65,11 @@ enum Command {
     Sessions(sessions::SessionsArgs),
     /// Exit 0 if the server is ready (/readyz is 200), else 1.
     Healthcheck(healthcheck::HealthcheckArgs),
+    /// Add, list, show, change, disable, enable or remove accounts in the database
+    /// (`--db`, as `serve` uses it).
+    Accounts(accounts_cmd::AccountsCmd),
+    /// Set up (`migrate`) or back up (`backup`) the database.
+    Db(db_cmd::DbCmd),
     /// The settings of `qrlogin serve` (defaults < --config file < QRLOGIN_* < flags).
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -97,6 +105,8 @@ fn main() -> ExitCode {
                 .await
                 .map_err(|e| exit::Failure::new(exit::Exit::Generic, format!("{e:#}"))),
             Command::Healthcheck(args) => healthcheck::run(args).await,
+            Command::Accounts(cmd) => accounts_cmd::run(cmd).await,
+            Command::Db(cmd) => db_cmd::run(cmd).await,
             Command::Config(cmd) => config::run(cmd)
                 .map_err(|e| exit::Failure::new(exit::Exit::Generic, format!("{e:#}"))),
             Command::Login(args) => login::run(args, store()?).await,

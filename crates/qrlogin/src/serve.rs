@@ -131,6 +131,17 @@ pub struct ServeArgs {
     argon2_workers: Option<usize>,
 }
 
+impl ServeArgs {
+    /// No flags but `--config`: what commands other than `serve` (`db`, `accounts`)
+    /// layer to find the settings they share with it.
+    pub fn with_config(config: Option<PathBuf>) -> Self {
+        Self {
+            config,
+            ..Self::default()
+        }
+    }
+}
+
 /// Leaves an unset switch out of the flag layer, so it cannot undo the file's `true`.
 fn is_false(b: &bool) -> bool {
     !*b

@@ -29,7 +29,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         pc::create_qr, pc::qr_svg, pc::qr_png, pc::status, pc::redeem, pc::cancel,
         crate::push::sse::events, crate::push::ws::upgrade,
-        phone::login, phone::scan, phone::confirm, phone::decline, phone::sessions, phone::revoke,
+        phone::login, phone::logout, phone::activity_log, phone::scan, phone::confirm, phone::decline, phone::sessions, phone::revoke,
         session::me, session::logout,
         ops::healthz, ops::readyz, ops::metrics_text, ops::openapi,
     ),

@@ -2,7 +2,8 @@
 //! the phone's password login that issues a device-bound token, and what a signed-in PC
 //! asks about itself (`me`, logout).
 
-use super::{auth, Error, RequestContext, Result};
+use super::activity::{self, Details};
+use super::{auth, Error, PhoneCredentials, RequestContext, Result};
 use crate::state::AppState;
 use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use argon2::Argon2;
@@ -11,7 +12,7 @@ use qrlogin_core::time::rfc3339;
 use qrlogin_core::{
     validate_device, AccountId, DeviceRule, ErrorCode, Millis, Secret, SecretKind, Username,
 };
-use qrlogin_db::{Account, Db, MobileToken};
+use qrlogin_db::{Account, ActivityKind, Db, MobileToken};
 
 /// Hashes a password with argon2id (default, OWASP-recommended parameters) on the
 /// blocking pool: a hash takes tens of milliseconds of CPU and must not stall the
@@ -104,6 +105,15 @@ pub async fn login(
             phc.unwrap_or_else(|| state.dummy_hash.to_string()),
         )
         .await?;
+    if let Some(a) = usable.as_ref().filter(|_| !ok) {
+        // Written in the background: waiting for it would make a wrong password for a
+        // real account slower than one for nobody, and tell the two apart.
+        let (db, id, now) = (state.db.clone(), a.id.clone(), state.now());
+        let details = Details::new(&ctx.ip, Some(device.clone()));
+        tokio::spawn(async move {
+            activity::record(db.as_ref(), &id, ActivityKind::SignInFailed, details, now).await;
+        });
+    }
     let Some(account) = usable.filter(|_| ok) else {
         metrics::counter!("qrlogin_phone_logins_total", "outcome" => "failed").increment(1);
         return Err(Error::new(
@@ -129,6 +139,18 @@ pub async fn login(
         ));
     }
     metrics::counter!("qrlogin_phone_logins_total", "outcome" => "ok").increment(1);
+    let details = Details {
+        method: Some("password".into()),
+        ..Details::new(&ctx.ip, Some(device.clone()))
+    };
+    activity::record(
+        state.db.as_ref(),
+        &account.id,
+        ActivityKind::PhoneSignedIn,
+        details,
+        now,
+    )
+    .await;
     tracing::info!(account = %account.id, device = device.id.as_deref().unwrap_or(""), "phone signed in");
     Ok(LoginResponse {
         access_token: token.expose().to_owned(),
@@ -161,5 +183,32 @@ pub async fn me(state: &AppState, token: Option<&str>) -> Result<MeResponse> {
 pub async fn logout(state: &AppState, token: Option<&str>) -> Result<()> {
     let pc = auth::pc_session(state, token).await?;
     state.db.revoke_web_session_token(&pc.hash).await?;
+    Ok(())
+}
+
+/// Signs a phone out: revokes the presented mobile token (after checking it is this
+/// device's), and logs `phone_signed_out`.
+pub async fn phone_logout(
+    state: &AppState,
+    creds: &PhoneCredentials,
+    ctx: &RequestContext,
+) -> Result<()> {
+    let phone = auth::phone(state, creds).await?;
+    let token = creds.token.as_deref().ok_or_else(Error::unauthorized)?;
+    let hash = Secret::parse_hash(SecretKind::Mobile, token).map_err(|_| Error::unauthorized())?;
+    if !state.db.revoke_mobile_token(&hash).await? {
+        // Revoked by a racing logout or `accounts passwd` in between: it is gone.
+        return Err(Error::unauthorized());
+    }
+    tracing::info!(account = %phone.account.id, device = phone.device_id(), "phone signed out");
+    let details = Details::new(&ctx.ip, Some(phone.token.device.clone()));
+    activity::record(
+        state.db.as_ref(),
+        &phone.account.id,
+        ActivityKind::PhoneSignedOut,
+        details,
+        state.now(),
+    )
+    .await;
     Ok(())
 }

@@ -10,11 +10,14 @@
 //!   redeem, and the watch behind SSE and WebSocket.
 //! - [`phone`]: the phone's side: scan, confirm, decline, its account's PC sessions.
 //! - [`accounts`]: passwords, the demo accounts, phone login, `me` and logout.
+//! - [`activity`]: the account's activity log: written by the use cases, read by the
+//!   phone, purged after 90 days.
 //! - [`auth`]: who is calling (a bound phone token, a PC session token, a poll token).
 //! - [`wait`]: the one wait primitive.
 //! - [`error`]: the use cases' error.
 
 pub mod accounts;
+pub mod activity;
 pub mod auth;
 pub mod error;
 pub mod phone;

@@ -6,7 +6,7 @@
 //! - `clock`: Redis' clock as seen from here, so a writing script can tell that its
 //!   caller has given up and write nothing (`scripts/deadline.lua`).
 //! - `codec`: a QR session as a compact hash.
-//! - `qr`, `accounts`: the two store traits.
+//! - `qr`: the store trait.
 //! - `subscriber`, `link`: the pub/sub connection that hears the sessions this instance
 //!   holds waiters for (a channel per session) and wakes them.
 //! - `scripts/*.lua`: every QR transition is one script (`EVALSHA`), atomic on the
@@ -20,18 +20,12 @@
 //! | --- | --- | --- | --- |
 //! | `qrl:{<qr_id>}` | hash | one QR session (see `codec`); hash tag: one slot | `purge_at` |
 //! | `qrl:p:<32 raw bytes>` | string | poll-token SHA-256 → qr id | `purge_at` |
-//! | `qrl:user:<username>` | string | the account, JSON (`SET NX`: usernames are unique) | never |
-//! | `qrl:acc:<account_id>` | string | → username | never |
-//! | `qrl:mt:<hex sha256>` | string | phone token, JSON | `expires_at` |
-//! | `qrl:ws:<hex sha256>` | string | PC session, JSON | `expires_at` |
-//! | `qrl:accws:<account_id>` | hash | session id → token hash (hex), to list and revoke | last session's `expires_at` |
 //! | `qrl:rl:{<key>}` | string | a rate-limit count (see `counters`) | its window's end |
 //!
 //! Notifications: `PUBLISH qrl:{<qr_id>}:ch <version>` (`SPUBLISH` on a Cluster) from the
 //! transition script, only when the version changes; only instances with a waiter for
 //! that session are subscribed (see `subscriber`).
 
-mod accounts;
 mod clock;
 mod codec;
 mod conn;
@@ -127,8 +121,6 @@ pub struct RedisStore {
 struct Scripts {
     create: redis::Script,
     cas: redis::Script,
-    take: redis::Script,
-    index_session: redis::Script,
 }
 
 /// A script that refuses to write after its `not_after` (`ARGV[1]`).
@@ -171,8 +163,6 @@ impl RedisStore {
             scripts: Scripts {
                 create: with_deadline!("scripts/create.lua"),
                 cas: with_deadline!("scripts/cas.lua"),
-                take: with_deadline!("scripts/take.lua"),
-                index_session: redis::Script::new(include_str!("scripts/index_session.lua")),
             },
             clock: clock::Clock::new(),
             publish: subscriber::publish_command(&target),
