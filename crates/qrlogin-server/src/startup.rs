@@ -93,10 +93,15 @@ impl Application {
         let dummy = qrlogin_core::Secret::generate(qrlogin_core::SecretKind::Session)
             .expose()
             .to_owned();
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        let webauthn =
+            crate::service::passkeys::relying_party(&public_url, config.rp_id.as_deref())
+                .map(Arc::new);
         let state = AppState::new(Shared {
             qr,
             db,
-            public_url: public_url.trim_end_matches('/').into(),
+            webauthn,
+            public_url: public_url.into(),
             config: Arc::new(config),
             shutdown: CancellationToken::new(),
             login_limiter: Arc::new(LoginLimiter::default()),

@@ -52,6 +52,12 @@ impl QrStore for Failing {
     async fn ping(&self) -> StoreResult<()> {
         Ok(())
     }
+    async fn put_ephemeral(&self, key: &str, value: &[u8], until: Millis) -> StoreResult<()> {
+        self.inner.put_ephemeral(key, value, until).await
+    }
+    async fn take_ephemeral(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        self.inner.take_ephemeral(key).await
+    }
     fn waiters(&self) -> usize {
         self.inner.waiters()
     }
@@ -78,6 +84,7 @@ async fn an_sse_stream_whose_store_fails_ends_with_a_problem_event() {
         dummy_hash: "".into(),
         clock: SystemClock::shared(),
         held: Default::default(),
+        webauthn: None,
     });
     let created = qr::create(&state, None, RequestContext::default())
         .await

@@ -8,6 +8,7 @@
 //! - [`qr`]: QR sessions: round trips, the poll-hash index, compare-and-set.
 //! - [`wake`]: subscriptions: prompt wake-ups across instances, no missed change.
 //! - [`accounts`]: accounts, phone tokens, PC sessions.
+//! - [`ephemeral`]: one-use blobs (WebAuthn challenge state).
 //!
 //! A backend runs the whole suite from one integration test file:
 //!
@@ -33,6 +34,7 @@
 //! has fresh random ids and usernames, and times near the real clock.
 
 pub mod accounts;
+pub mod ephemeral;
 pub mod fixtures;
 pub mod qr;
 pub mod wake;
@@ -145,6 +147,10 @@ macro_rules! conformance_tests {
             Current web_sessions_are_listed_newest_first_live_and_own_only => accounts::web_sessions_are_listed_newest_first_live_and_own_only;
             Current a_session_is_revoked_by_id_only_for_its_own_account => accounts::a_session_is_revoked_by_id_only_for_its_own_account;
             Current logout_revokes_a_session_by_its_token_hash => accounts::logout_revokes_a_session_by_its_token_hash;
+            Current a_blob_is_taken_exactly_once_on_any_instance => ephemeral::a_blob_is_taken_exactly_once_on_any_instance;
+            Current an_unknown_or_expired_blob_is_not_taken => ephemeral::an_unknown_or_expired_blob_is_not_taken;
+            Current a_second_put_replaces_the_first => ephemeral::a_second_put_replaces_the_first;
+            Multi of_racing_takes_exactly_one_gets_the_blob => ephemeral::of_racing_takes_exactly_one_gets_the_blob;
         }
     };
 }

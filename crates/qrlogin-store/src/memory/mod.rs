@@ -12,6 +12,7 @@
 //! serve ~100k requests/s on two cores without an async lock.
 
 mod accounts;
+mod ephemeral;
 mod qr;
 
 use crate::hub::Hub;
@@ -39,6 +40,8 @@ pub struct MemoryStore {
     mobile: Mutex<accounts::TokenTable>,
     /// PC sessions by token hash, id and account; read on every `/me`.
     web: Mutex<accounts::WebTable>,
+    /// One-use blobs (`put_ephemeral`) by key, with their expiry; a lock of their own.
+    ephemeral: Mutex<ephemeral::EphemeralTable>,
     /// Wakes local waiters when a session's version changes; the only fan-out there is,
     /// since a memory store serves one instance.
     hub: Arc<Hub>,
@@ -61,6 +64,7 @@ impl MemoryStore {
             accounts: Mutex::default(),
             mobile: Mutex::default(),
             web: Mutex::default(),
+            ephemeral: Mutex::default(),
             hub: Hub::new(),
             clock,
         })
@@ -82,6 +86,7 @@ impl MemoryStore {
         removed += drain(|| self.qr_table().purge(now, PURGE_BATCH));
         removed += drain(|| self.mobile_table().purge(now, PURGE_BATCH));
         removed += drain(|| self.web_table().purge(now, PURGE_BATCH));
+        removed += drain(|| self.ephemeral_table().purge(now, PURGE_BATCH));
         removed
     }
 
@@ -124,6 +129,13 @@ impl MemoryStore {
         self.mobile
             .lock()
             .expect("memory store mobile-token lock poisoned")
+    }
+
+    /// The one-use blobs, locked.
+    fn ephemeral_table(&self) -> MutexGuard<'_, ephemeral::EphemeralTable> {
+        self.ephemeral
+            .lock()
+            .expect("memory store ephemeral lock poisoned")
     }
 
     /// The PC-session table, locked.

@@ -19,6 +19,7 @@
 //! | --- | --- | --- | --- |
 //! | `qrl:{<qr_id>}` | hash | one QR session (see `codec`); hash tag: one slot | `purge_at` |
 //! | `qrl:p:<32 raw bytes>` | string | poll-token SHA-256 → qr id | `purge_at` |
+//! | `qrl:e:{<key>}` | string | a one-use blob (`put_ephemeral`, taken by `GETDEL`) | its `expires_at` |
 //! | `qrl:user:<username>` | string | the account, JSON (`SET NX`: usernames are unique) | never |
 //! | `qrl:acc:<account_id>` | string | → username | never |
 //! | `qrl:mt:<hex sha256>` | string | phone token, JSON | `expires_at` |
