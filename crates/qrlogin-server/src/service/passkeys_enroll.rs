@@ -12,8 +12,8 @@ use super::passkeys::{
 use super::passkeys_flows::{event, finish_registration, start_registration};
 use super::{RequestContext, Result};
 use crate::state::AppState;
-use qrlogin_core::{AccountId, Millis, Secret, SecretKind, TokenHash};
-use qrlogin_db::{ActivityKind, Db};
+use qrlogin_core::{AccountId, Millis, Secret, SecretKind, TokenHash, Username};
+use qrlogin_db::{Account, ActivityKind, Db};
 
 /// How long an enrollment link may be used (API.md: 24 hours).
 pub const ENROLLMENT_TTL_MS: Millis = 24 * 3_600_000;
@@ -37,6 +37,29 @@ pub async fn enrollment_link(
             secret.expose()
         )
     }))
+}
+
+/// Adds an account that can sign in with passkeys only (`--no-password`: no password
+/// hash, so the password login refuses it like a wrong password); `false` if the
+/// username is taken. Its first passkey comes from [`enrollment_link`].
+pub async fn create_passwordless_account(
+    db: &dyn Db,
+    username: &Username,
+    display_name: &str,
+    avatar_url: Option<&str>,
+    now: Millis,
+) -> anyhow::Result<Option<AccountId>> {
+    let account = Account {
+        id: AccountId::generate(),
+        username: username.clone(),
+        display_name: display_name.to_owned(),
+        avatar_url: avatar_url.map(str::to_owned),
+        password_hash: None,
+        disabled: false,
+        created_at: now,
+        updated_at: now,
+    };
+    Ok(db.create_account(&account).await?.then_some(account.id))
 }
 
 /// The hash of a presented link secret; a malformed one is refused like a used one.
