@@ -284,7 +284,7 @@ async fn replayed_expired_removed_cloned_and_foreign_credentials_are_refused() {
 
     // Another rp id: a server whose relying party is sub.localhost knows this very
     // credential (same account, same key), but the browser signed for localhost.
-    let other = PkServer::on_host("sub.localhost").await;
+    let other = PkServer::on_host("sub.localhost", false).await;
     let alice = server
         .state
         .db

@@ -3,7 +3,7 @@
 //! `--no-password` accounts and enrollment links and to read the activity log.
 
 use qrlogin_client::Client;
-use qrlogin_core::{AccountId, Clock, ManualClock, Username};
+use qrlogin_core::{AccountId, ManualClock, Username};
 use qrlogin_db::{ActivityEvent, ActivityKind};
 use qrlogin_server::service::passkeys_enroll::{create_passwordless_account, enrollment_link};
 use qrlogin_server::state::AppState;
@@ -26,13 +26,14 @@ pub struct PkServer {
 }
 
 impl PkServer {
-    /// A server at `http://localhost:PORT`.
+    /// A server at `http://localhost:PORT` with the demo accounts.
     pub async fn start() -> Self {
-        Self::on_host("localhost").await
+        Self::on_host("localhost", true).await
     }
 
-    /// A server whose public URL has `host` (a name that resolves to 127.0.0.1).
-    pub async fn on_host(host: &str) -> Self {
+    /// A server whose public URL has `host` (a name that resolves to 127.0.0.1), with
+    /// or without the demo accounts.
+    pub async fn on_host(host: &str, demo: bool) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -41,6 +42,7 @@ impl PkServer {
         let config = Config {
             listen: format!("127.0.0.1:{port}"),
             public_url: Some(url.clone()),
+            demo,
             ..Config::for_tests()
         };
         let clock = ManualClock::starting_now();
