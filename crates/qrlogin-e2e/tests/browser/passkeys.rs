@@ -2,10 +2,11 @@
 //! passkey after a password sign-in, signs in with it and approves a PC; a
 //! `--no-password` account enrolls from its link and does the same; and the refusals,
 //! with credentials the browser really produced (replayed, expired, removed, for
-//! another rp id, from a cloned key).
+//! another rp id, from a cloned key); and two instances sharing one store, each
+//! finishing what the other started.
 
 use crate::harness::{Browser, Test, WAIT};
-use crate::passkeys_app::PkServer;
+use crate::passkeys_app::{PkServer, Setup};
 use crate::webauthn;
 use qrlogin_core::QrState;
 use qrlogin_db::ActivityKind;
@@ -344,4 +345,52 @@ async fn replayed_expired_removed_cloned_and_foreign_credentials_are_refused() {
             .logged("alice", ActivityKind::PasskeyRemoved, None)
             .await
     );
+}
+
+#[tokio::test]
+async fn a_sign_in_started_on_one_instance_finishes_on_another() {
+    let Some(t) = Test::start("passkeys_two_instances").await else {
+        return;
+    };
+    assert!(
+        qrlogin_testkit::redis::redis_available(),
+        "redis-server is needed for two instances sharing one store"
+    );
+    let redis = qrlogin_testkit::redis::RedisServer::start();
+    let file = std::env::temp_dir().join(format!(
+        "qrlogin-pk-{}.db",
+        qrlogin_core::AccountId::generate()
+    ));
+    let shared = (redis.url(), format!("sqlite://{}", file.display()));
+    let setup = |public_port| Setup {
+        host: "localhost",
+        demo: true,
+        public_port,
+        store_and_db: Some(shared.clone()),
+    };
+    let a = PkServer::with(setup(None)).await;
+    // Behind one address: b's relying party is a's public URL.
+    let b = PkServer::with(setup(Some(a.port()))).await;
+    let (phone, _) = phone_with_authenticator(&t).await;
+    password_then_passkey(&a, &phone, "alice", "alice-demo").await;
+
+    let (id, options) = start(&a).await;
+    let signed = webauthn::sign(&phone, &options, None).await;
+    let (status, body) = finish(&b, &id, &signed).await;
+    assert_eq!(status, 200, "started on a, finished on b: {body}");
+    let (status, body) = finish(&a, &id, &signed).await;
+    assert_eq!(
+        (status, code(&body)),
+        (401, Some("invalid_credentials")),
+        "taken on b, so gone on a"
+    );
+
+    let (id, options) = start(&b).await;
+    let signed = webauthn::sign(&phone, &options, None).await;
+    let (status, body) = finish(&a, &id, &signed).await;
+    assert_eq!(status, 200, "started on b, finished on a: {body}");
+    drop((a, b));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
 }

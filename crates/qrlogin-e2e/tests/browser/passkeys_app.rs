@@ -22,7 +22,22 @@ pub struct PkServer {
     pub state: AppState,
     /// The server's clock.
     pub clock: ManualClock,
+    /// `http://127.0.0.1:{port}`: where this instance listens.
+    api: String,
     _stop: oneshot::Sender<()>,
+}
+
+/// How to start a [`PkServer`] beyond the test defaults.
+pub struct Setup<'a> {
+    /// The public URL's host (a name that resolves to 127.0.0.1).
+    pub host: &'a str,
+    /// Seed the demo accounts.
+    pub demo: bool,
+    /// The public URL's port, when it is not this instance's own (instances behind
+    /// one address).
+    pub public_port: Option<u16>,
+    /// `--store` and `--db`, when not the test defaults (memory).
+    pub store_and_db: Option<(String, String)>,
 }
 
 impl PkServer {
@@ -34,17 +49,33 @@ impl PkServer {
     /// A server whose public URL has `host` (a name that resolves to 127.0.0.1), with
     /// or without the demo accounts.
     pub async fn on_host(host: &str, demo: bool) -> Self {
+        let setup = Setup {
+            host,
+            demo,
+            public_port: None,
+            store_and_db: None,
+        };
+        Self::with(setup).await
+    }
+
+    /// A server as `setup` says.
+    pub async fn with(setup: Setup<'_>) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let url = format!("http://{host}:{port}");
-        let config = Config {
+        let public_port = setup.public_port.unwrap_or(port);
+        let url = format!("http://{}:{public_port}", setup.host);
+        let mut config = Config {
             listen: format!("127.0.0.1:{port}"),
             public_url: Some(url.clone()),
-            demo,
+            demo: setup.demo,
             ..Config::for_tests()
         };
+        if let Some((store, db)) = setup.store_and_db {
+            config.store = store;
+            config.db = db;
+        }
         let clock = ManualClock::starting_now();
         let app = Application::build_with_clock(config, Arc::new(clock.clone()))
             .await
@@ -54,8 +85,10 @@ impl PkServer {
         tokio::spawn(app.run_until(async {
             let _ = rx.await;
         }));
+        let api = format!("http://127.0.0.1:{port}");
         Self {
-            client: Client::new(format!("http://127.0.0.1:{port}")),
+            client: Client::new(&api),
+            api,
             url,
             state,
             clock,
@@ -91,8 +124,13 @@ impl PkServer {
     }
 
     fn client_url(&self, path: &str) -> String {
-        let port = self.url.rsplit(':').next().unwrap_or_default();
-        format!("http://127.0.0.1:{port}{path}")
+        format!("{}{path}", self.api)
+    }
+
+    /// This instance's listening port.
+    pub fn port(&self) -> u16 {
+        let port = self.api.rsplit(':').next().unwrap_or_default();
+        port.parse().expect("a port")
     }
 
     /// A `--no-password` account and a fresh enrollment link for it.
