@@ -11,6 +11,7 @@ mod languages;
 mod layout;
 mod passkeys;
 mod passkeys_app;
+mod passkeys_refusals;
 mod pc_login;
 mod phone_pages;
 mod phone_safety;

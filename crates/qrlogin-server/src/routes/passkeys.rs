@@ -10,7 +10,9 @@ use crate::service::passkeys::{
     ChallengeResponse, EnrollFinishRequest, EnrollStartRequest, EnrollStartResponse,
     LoginFinishRequest, PasskeyView, PasskeysResponse, RegisterFinishRequest, RenameRequest,
 };
-use crate::service::{passkeys_enroll as enroll, passkeys_flows as flows, PhoneCredentials};
+use crate::service::{
+    passkeys_enroll as enroll, passkeys_flows as flows, passkeys_login as login, PhoneCredentials,
+};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -100,7 +102,7 @@ pub async fn remove(
 #[utoipa::path(post, path = "/api/v1/auth/passkeys/login/start", tag = "passkeys",
     responses((status = 200, body = ChallengeResponse), (status = 503, body = Problem)))]
 pub async fn login_start(State(state): State<AppState>) -> ApiResult<Json<ChallengeResponse>> {
-    Ok(Json(flows::login_start(&state).await?))
+    Ok(Json(login::login_start(&state).await?))
 }
 
 /// Finishes a sign-in: a phone token bound to the device, as the password login.
@@ -112,7 +114,7 @@ pub async fn login_finish(
     client: ClientInfo,
     JsonBody(req): JsonBody<LoginFinishRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    Ok(Json(flows::login_finish(&state, req, &client.0).await?))
+    Ok(Json(login::login_finish(&state, req, &client.0).await?))
 }
 
 /// Starts enrolling a first passkey with a one-use link's secret.
