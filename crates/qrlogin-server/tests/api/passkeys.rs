@@ -319,3 +319,34 @@ async fn passkeys_are_off_when_the_public_url_is_not_a_domain() {
     let (status, body) = post(&app, "/api/v1/auth/passkeys/login/start", json!({})).await;
     assert_eq!((status, body["code"].as_str()), (503, Some("unavailable")));
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_passkey_endpoint() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .raw()
+        .get(format!("{}/openapi.json", app.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = &doc["paths"];
+    for (path, method) in [
+        ("/api/v1/auth/passkeys", "get"),
+        ("/api/v1/auth/passkeys/{id}", "delete"),
+        ("/api/v1/auth/passkeys/{id}", "patch"),
+        ("/api/v1/auth/passkeys/register/start", "post"),
+        ("/api/v1/auth/passkeys/register/finish", "post"),
+        ("/api/v1/auth/passkeys/login/start", "post"),
+        ("/api/v1/auth/passkeys/login/finish", "post"),
+        ("/api/v1/auth/passkeys/enroll/start", "post"),
+        ("/api/v1/auth/passkeys/enroll/finish", "post"),
+    ] {
+        assert!(
+            paths[path][method].is_object(),
+            "{method} {path} is not in the document"
+        );
+    }
+}
