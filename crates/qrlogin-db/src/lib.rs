@@ -6,6 +6,8 @@
 //!   [`backup_sqlite`], [`redact_url`] for the CLI.
 //! - [`traits`]: [`AccountDb`], [`TokenDb`], [`ActivityDb`], [`LinkDb`] and [`Db`],
 //!   all of them; every time comes from the caller.
+//! - [`passkeys`]: [`PasskeyDb`] and [`PasskeyRecord`]: WebAuthn credentials and
+//!   enrollment links.
 //! - [`records`]: [`Account`], [`MobileToken`], [`WebSession`], [`ActivityEvent`].
 //! - [`error`]: [`DbError`]: `Unavailable` (503), `Corrupt` (500), `Invalid`.
 //! - `sql/`: the implementation, written once in the SQL both backends speak and
@@ -25,12 +27,14 @@ mod bounded;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod error;
+pub mod passkeys;
 mod postgres;
 pub mod records;
 mod sqlite;
 pub mod traits;
 
 pub use error::{DbError, DbResult};
+pub use passkeys::{PasskeyDb, PasskeyRecord, PASSKEY_ID_PREFIX};
 pub use records::{Account, ActivityEvent, ActivityKind, ClientRef, MobileToken, WebSession};
 pub use traits::{AccountDb, ActivityDb, Db, LinkDb, TokenDb};
 

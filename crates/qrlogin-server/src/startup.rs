@@ -104,6 +104,7 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("{}://{addr}", listener.scheme()));
+        let public_url = public_url.trim_end_matches('/').to_owned();
         let shared = shared_state(config, qr, counters, db, clock, &public_url).await?;
         let state = AppState::new(shared);
         Ok(Self {
@@ -178,9 +179,12 @@ pub(crate) async fn shared_state(
     }
     let held = Arc::<std::sync::atomic::AtomicUsize>::default();
     let waiters = WaiterSlots::new(held.clone(), config.max_waiters, limits.max_waiters_per_ip);
+    let webauthn =
+        crate::service::passkeys::relying_party(public_url, config.rp_id.as_deref()).map(Arc::new);
     Ok(Shared {
         qr,
         db,
+        webauthn,
         public_url: public_url.trim_end_matches('/').into(),
         config: Arc::new(config),
         shutdown: CancellationToken::new(),

@@ -80,4 +80,8 @@ pub struct Shared {
     pub clock: SharedClock,
     /// Waiters (long polls, SSE streams, WebSockets) this server holds now, for the cap.
     pub held: Arc<AtomicUsize>,
+    /// The WebAuthn relying party of `public_url` (and `--rp-id`), for passkeys; `None`
+    /// when the public URL cannot be one (a non-loopback IP): the passkey endpoints then
+    /// answer 503 `unavailable`.
+    pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
 }

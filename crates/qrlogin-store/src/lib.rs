@@ -84,6 +84,15 @@ pub trait QrStore: Send + Sync + 'static {
     /// Answers when the backend answers (for `/readyz`).
     async fn ping(&self) -> StoreResult<()>;
 
+    /// Keeps a small blob under `key` until `expires_at` (replacing any), for one-use,
+    /// short-lived state that any instance may finish: a WebAuthn ceremony begun on one
+    /// instance is finished on whichever the next request reaches.
+    async fn put_ephemeral(&self, key: &str, value: &[u8], expires_at: Millis) -> StoreResult<()>;
+
+    /// Reads and deletes the blob under `key` in one atomic step, so of two racing
+    /// takes only one gets it; `None` if it was never put, is taken, or has expired.
+    async fn take_ephemeral(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
+
     /// How many subscriptions this instance holds now (the "waiters held" metric).
     fn waiters(&self) -> usize;
 

@@ -3,7 +3,8 @@
 //!
 //! One file per subcommand: `serve`, `login` (+ `login_view` for what it prints,
 //! `term_qr` for the QR drawing), `phone`, `scan` (+ `qr_image` for decoding images),
-//! `sessions`, `me` (also `logout`), `healthcheck`, `config` (the layered settings of
+//! `sessions`, `me` (also `logout`), `healthcheck`, `passkeys_cmd` (passkey-only
+//! accounts and enrollment links), `config` (the layered settings of
 //! `serve` and `qrlogin config show`). Shared: `exit` (exit codes and human messages),
 //! `store` (the 0600 credential files), `common`.
 
@@ -17,6 +18,7 @@ mod healthcheck;
 mod login;
 mod login_view;
 mod me;
+mod passkeys_cmd;
 mod phone;
 mod qr_image;
 mod scan;
@@ -73,6 +75,9 @@ enum Command {
     /// The settings of `qrlogin serve` (defaults < --config file < QRLOGIN_* < flags).
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// Passkey-only accounts and their enrollment links (operator, on `--db`).
+    #[command(subcommand)]
+    Passkeys(passkeys_cmd::PasskeysCommand),
 }
 
 /// The command line, with the `[env: …] [default: …]` notes added to the help of
@@ -115,6 +120,7 @@ fn main() -> ExitCode {
             Command::Phone(cmd) => phone::run(cmd, store()?).await,
             Command::Scan(args) => scan::run(args, store()?).await,
             Command::Sessions(args) => sessions::run(args, store()?).await,
+            Command::Passkeys(cmd) => passkeys_cmd::run(cmd).await,
         }
     });
     // Leftover tasks (a dropped SSE body, a pending signal listener) must not keep the

@@ -4,7 +4,8 @@
 //! - `mod.rs`: the [`Harness`] a backend's test file implements and the
 //!   [`db_conformance_tests!`](crate::db_conformance_tests) macro.
 //! - [`fixtures`]: records with fresh random ids and fixed times.
-//! - [`accounts`], [`tokens`], [`activity`], [`links`]: the checks, one trait each.
+//! - [`accounts`], [`tokens`], [`activity`], [`links`], [`passkeys`]: the checks, one
+//!   trait each.
 //!
 //! Each test gets a fresh harness, so each starts from an empty database:
 //!
@@ -21,6 +22,7 @@ pub mod accounts;
 pub mod activity;
 pub mod fixtures;
 pub mod links;
+pub mod passkeys;
 pub mod tokens;
 
 use crate::Db;
@@ -110,6 +112,14 @@ macro_rules! db_conformance_tests {
             Current a_link_whose_new_username_is_taken_writes_nothing => links::a_link_whose_new_username_is_taken_writes_nothing;
             Current one_subject_in_two_namespaces_is_two_accounts => links::one_subject_in_two_namespaces_is_two_accounts;
             Multi racing_first_uses_of_one_subject_make_one_account => links::racing_first_uses_of_one_subject_make_one_account;
+            Current a_passkey_reads_back_by_credential_and_in_its_accounts_list => passkeys::a_passkey_reads_back_by_credential_and_in_its_accounts_list;
+            Current a_credential_registers_once_and_not_for_a_disabled_or_unknown_account => passkeys::a_credential_registers_once_and_not_for_a_disabled_or_unknown_account;
+            Current a_passkey_is_renamed_and_removed_only_by_its_own_account => passkeys::a_passkey_is_renamed_and_removed_only_by_its_own_account;
+            Current a_use_stores_the_new_counter_and_time => passkeys::a_use_stores_the_new_counter_and_time;
+            Current an_enrollment_link_enrolls_once_and_not_after_it_expires => passkeys::an_enrollment_link_enrolls_once_and_not_after_it_expires;
+            Current a_failed_enrollment_leaves_the_link_unused => passkeys::a_failed_enrollment_leaves_the_link_unused;
+            Multi racing_uses_of_one_enrollment_link_enroll_one_passkey => passkeys::racing_uses_of_one_enrollment_link_enroll_one_passkey;
+            Current a_removed_account_leaves_no_passkey_or_link => passkeys::a_removed_account_leaves_no_passkey_or_link;
         }
     };
 }

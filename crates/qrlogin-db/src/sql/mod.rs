@@ -10,6 +10,7 @@
 mod accounts;
 mod activity;
 mod links;
+mod passkeys;
 mod rows;
 mod tokens;
 

@@ -52,6 +52,12 @@ impl QrStore for Failing {
     async fn ping(&self) -> StoreResult<()> {
         Ok(())
     }
+    async fn put_ephemeral(&self, key: &str, value: &[u8], until: Millis) -> StoreResult<()> {
+        self.inner.put_ephemeral(key, value, until).await
+    }
+    async fn take_ephemeral(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        self.inner.take_ephemeral(key).await
+    }
     fn waiters(&self) -> usize {
         self.inner.waiters()
     }

@@ -6,6 +6,7 @@ pub mod headers;
 pub mod openapi;
 pub mod ops;
 pub mod pages;
+pub mod passkeys;
 pub mod pc;
 pub mod phone;
 pub mod session;
@@ -31,10 +32,13 @@ use utoipa::{Modify, OpenApi};
         crate::push::sse::events, crate::push::ws::upgrade,
         phone::login, phone::logout, phone::activity_log, phone::scan, phone::confirm, phone::decline, phone::sessions, phone::revoke,
         session::me, session::logout,
+        passkeys::register_start, passkeys::register_finish, passkeys::list, passkeys::rename, passkeys::remove,
+        passkeys::login_start, passkeys::login_finish, passkeys::enroll_start, passkeys::enroll_finish,
         ops::healthz, ops::readyz, ops::metrics_text, ops::openapi,
     ),
     modifiers(&BearerSchemes, &Conformance),
     tags((name = "pc", description = "The device that wants to log in"), (name = "phone", description = "The signed-in phone that approves"),
+        (name = "passkeys", description = "WebAuthn sign-in of the phone"),
         (name = "session", description = "A PC after login"), (name = "ops", description = "Operations"))
 )]
 pub struct ApiDoc;
@@ -75,7 +79,7 @@ pub fn router(state: AppState) -> Router {
             .merge(session::routes());
     }
     if roles.phone() {
-        app = app.merge(phone::routes());
+        app = app.merge(phone::routes()).merge(passkeys::routes());
     }
     finish(app, state)
 }

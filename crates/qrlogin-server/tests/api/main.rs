@@ -10,6 +10,7 @@ mod http2;
 mod input;
 mod longpoll;
 mod ops;
+mod passkeys;
 mod push;
 mod races;
 mod transitions;

@@ -7,6 +7,7 @@
 //!   a shared Redis that outlives the test run).
 //! - [`qr`]: QR sessions: round trips, the poll-hash index, compare-and-set.
 //! - [`wake`]: subscriptions: prompt wake-ups across instances, no missed change.
+//! - [`ephemeral`]: one-use blobs (WebAuthn challenge state).
 //!
 //! A backend runs the whole suite from one integration test file:
 //!
@@ -31,6 +32,7 @@
 //! Checks never assume an empty backend and never clean up: every record they write
 //! has fresh random ids and usernames, and times near the real clock.
 
+pub mod ephemeral;
 pub mod fixtures;
 pub mod qr;
 pub mod wake;
@@ -130,6 +132,10 @@ macro_rules! conformance_tests {
             Current a_change_to_another_session_does_not_wake => wake::a_change_to_another_session_does_not_wake;
             Multi subscribe_then_read_never_misses_a_change_made_between => wake::subscribe_then_read_never_misses_a_change_made_between;
             Current dropping_subscriptions_returns_waiters_to_its_previous_value => wake::dropping_subscriptions_returns_waiters_to_its_previous_value;
+            Current a_blob_is_taken_exactly_once_on_any_instance => ephemeral::a_blob_is_taken_exactly_once_on_any_instance;
+            Current an_unknown_or_expired_blob_is_not_taken => ephemeral::an_unknown_or_expired_blob_is_not_taken;
+            Current a_second_put_replaces_the_first => ephemeral::a_second_put_replaces_the_first;
+            Multi of_racing_takes_exactly_one_gets_the_blob => ephemeral::of_racing_takes_exactly_one_gets_the_blob;
         }
     };
 }

@@ -8,6 +8,7 @@
 //! every critical section is a few map operations, which is what lets one instance
 //! serve ~100k requests/s on two cores without an async lock.
 
+mod ephemeral;
 mod qr;
 
 use crate::hub::Hub;
@@ -28,6 +29,8 @@ pub struct MemoryStore {
     /// QR sessions, their poll-hash index and purge queue. A std Mutex, not a tokio one:
     /// nothing awaits while it is held.
     qr: Mutex<qr::QrTable>,
+    /// One-use blobs (`put_ephemeral`) by key, with their expiry; a lock of their own.
+    ephemeral: Mutex<ephemeral::EphemeralTable>,
     /// Wakes local waiters when a session's version changes; the only fan-out there is,
     /// since a memory store serves one instance.
     hub: Arc<Hub>,
@@ -50,6 +53,7 @@ impl MemoryStore {
     pub fn with_clock(clock: SharedClock) -> Arc<Self> {
         Arc::new(Self {
             qr: Mutex::default(),
+            ephemeral: Mutex::default(),
             hub: Hub::new(),
             clock,
             max_qr_sessions: AtomicUsize::new(usize::MAX),
@@ -79,6 +83,7 @@ impl MemoryStore {
     pub fn purge(&self, now: Millis) -> usize {
         let mut removed = 0;
         removed += drain(|| self.qr_table().purge(now, PURGE_BATCH));
+        removed += drain(|| self.ephemeral_table().purge(now, PURGE_BATCH));
         removed
     }
 
@@ -107,6 +112,13 @@ impl MemoryStore {
     /// The QR table, locked.
     fn qr_table(&self) -> MutexGuard<'_, qr::QrTable> {
         self.qr.lock().expect("memory store qr lock poisoned")
+    }
+
+    /// The one-use blobs, locked.
+    fn ephemeral_table(&self) -> MutexGuard<'_, ephemeral::EphemeralTable> {
+        self.ephemeral
+            .lock()
+            .expect("memory store ephemeral lock poisoned")
     }
 }
 

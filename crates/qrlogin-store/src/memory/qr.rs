@@ -139,6 +139,16 @@ impl QrStore for MemoryStore {
         Ok(())
     }
 
+    async fn put_ephemeral(&self, key: &str, value: &[u8], expires_at: Millis) -> StoreResult<()> {
+        self.ephemeral_table().put(key, value.to_vec(), expires_at);
+        Ok(())
+    }
+
+    async fn take_ephemeral(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        let now = self.clock.now();
+        Ok(self.ephemeral_table().take(key, now))
+    }
+
     fn waiters(&self) -> usize {
         self.hub.waiters()
     }

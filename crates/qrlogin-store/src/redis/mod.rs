@@ -21,6 +21,7 @@
 //! | `qrl:{<qr_id>}` | hash | one QR session (see `codec`); hash tag: one slot | `purge_at` |
 //! | `qrl:p:<32 raw bytes>` | string | poll-token SHA-256 → qr id | `purge_at` |
 //! | `qrl:rl:{<key>}` | string | a rate-limit count (see `counters`) | its window's end |
+//! | `qrl:e:{<key>}` | string | a one-use blob (`put_ephemeral`, taken by `GETDEL`) | its `expires_at` |
 //!
 //! Notifications: `PUBLISH qrl:{<qr_id>}:ch <version>` (`SPUBLISH` on a Cluster) from the
 //! transition script, only when the version changes; only instances with a waiter for

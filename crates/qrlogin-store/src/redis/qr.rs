@@ -28,6 +28,11 @@ pub(crate) fn poll_key(hash: &TokenHash) -> Vec<u8> {
     k
 }
 
+/// A one-use blob: the hash tag keeps each key in one slot of a Cluster.
+pub(crate) fn ephemeral_key(key: &str) -> String {
+    format!("qrl:e:{{{key}}}")
+}
+
 #[async_trait]
 impl QrStore for RedisStore {
     async fn create(&self, session: &QrSession, purge_at: Millis) -> StoreResult<()> {
@@ -161,6 +166,22 @@ impl QrStore for RedisStore {
             ));
         }
         self.ping_redis().await
+    }
+
+    async fn put_ephemeral(&self, key: &str, value: &[u8], expires_at: Millis) -> StoreResult<()> {
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(ephemeral_key(key))
+            .arg(value)
+            .arg("PXAT")
+            .arg(expires_at);
+        self.query::<()>(cmd).await
+    }
+
+    /// `GETDEL`: read and delete in one command, so a challenge is taken once.
+    async fn take_ephemeral(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        let mut cmd = redis::cmd("GETDEL");
+        cmd.arg(ephemeral_key(key));
+        self.query(cmd).await
     }
 
     fn waiters(&self) -> usize {
