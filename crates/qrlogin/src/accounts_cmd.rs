@@ -15,6 +15,7 @@ use qrlogin_core::{AccountId, Clock as _, SystemClock, Username};
 use qrlogin_db::{Account, ActivityKind, Db};
 use qrlogin_server::service::accounts::hash_password;
 use qrlogin_server::service::activity::{self, Details};
+use qrlogin_server::service::passkeys_enroll::create_passwordless_account;
 
 /// `qrlogin accounts …`.
 #[derive(Args, Debug)]
@@ -42,6 +43,20 @@ enum AccountsCommand {
         /// input instead of asking twice on the terminal.
         #[arg(long)]
         password_stdin: bool,
+        /// No password: the account signs in with passkeys only (give the user a
+        /// link from `accounts enroll`).
+        #[arg(long, conflicts_with = "password_stdin")]
+        no_password: bool,
+    },
+    /// Print a one-use link (valid 24 h) where the user registers a passkey on the
+    /// phone; the secret is after `#`, so it never reaches a server log.
+    Enroll {
+        /// The account's username.
+        username: String,
+        /// The public URL phones reach [default: `public_url` of --config, else
+        /// http://<its listen address>].
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
     },
     /// List every account.
     List {
@@ -101,15 +116,49 @@ pub async fn run(cmd: AccountsCmd) -> Result<(), Failure> {
             display_name,
             avatar_url,
             password_stdin,
+            no_password,
         } => {
             let name = username(&raw)?;
             let display_name = display_name.unwrap_or_else(|| name.as_str().to_owned());
             check_profile(&display_name, avatar_url.as_deref())?;
+            if no_password {
+                let db = db.open().await?;
+                let id = create_passwordless_account(
+                    db.as_ref(),
+                    &name,
+                    &display_name,
+                    avatar_url.as_deref(),
+                    SystemClock.now(),
+                )
+                .await
+                .map_err(|e| refuse(format!("{e:#}")))?
+                .ok_or_else(|| refuse(format!("the username {name} is taken")))?;
+                println!("{id}");
+                return Ok(());
+            }
             // Everything is checked before the database is opened (and a SQLite file
             // created): a refused command writes nothing.
             let password = new_password(password_stdin)?;
             let db = db.open().await?;
             add(db.as_ref(), name, display_name, avatar_url, password).await
+        }
+        AccountsCommand::Enroll {
+            username: raw,
+            public_url,
+        } => {
+            let public_url = match public_url {
+                Some(url) => url,
+                None => {
+                    let args = crate::serve::ServeArgs::with_config(db.config.clone());
+                    let s = crate::config::load(&args).map_err(|e| refuse(format!("{e:#}")))?;
+                    s.public_url
+                        .unwrap_or_else(|| format!("http://{}", s.listen))
+                }
+            };
+            let url = db.url()?;
+            let link = crate::passkeys_cmd::enroll(&url, &public_url, &raw).await?;
+            println!("{link}");
+            Ok(())
         }
         AccountsCommand::List { json } => list(db.open().await?.as_ref(), json).await,
         AccountsCommand::Show {

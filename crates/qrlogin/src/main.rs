@@ -75,8 +75,9 @@ enum Command {
     /// The settings of `qrlogin serve` (defaults < --config file < QRLOGIN_* < flags).
     #[command(subcommand)]
     Config(config::ConfigCommand),
-    /// Passkey-only accounts and their enrollment links (operator, on `--db`).
-    #[command(subcommand)]
+    /// Passkey-only accounts and their enrollment links (operator, on `--db`); the
+    /// same as `accounts add --no-password` and `accounts enroll`, kept as an alias.
+    #[command(subcommand, hide = true)]
     Passkeys(passkeys_cmd::PasskeysCommand),
 }
 
