@@ -57,12 +57,14 @@ pub fn relying_party(public_url: &str, rp_id: Option<&str>) -> Option<Webauthn> 
     }
 }
 
-/// The relying party, or 503 `unavailable` when this server has none.
+/// The relying party, or 404 `not_found` when this server has none (passkeys are off:
+/// its public URL is an IP address, which WebAuthn refuses as a relying-party id). A
+/// contract code, so clients need nothing new for it.
 pub(super) fn webauthn(state: &AppState) -> Result<&Webauthn> {
     state.webauthn.as_deref().ok_or_else(|| {
         Error::new(
-            ErrorCode::Unavailable,
-            "passkeys need a public URL with a domain name (--public-url, --rp-id)",
+            ErrorCode::NotFound,
+            "passkeys are off on this server: they need a public URL with a domain name (--public-url, --rp-id)",
         )
     })
 }

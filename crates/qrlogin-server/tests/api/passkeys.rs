@@ -317,7 +317,7 @@ async fn passkeys_are_off_when_the_public_url_is_not_a_domain() {
     };
     let app = spawn_with(config).await;
     let (status, body) = post(&app, "/api/v1/auth/passkeys/login/start", json!({})).await;
-    assert_eq!((status, body["code"].as_str()), (503, Some("unavailable")));
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
 }
 
 #[tokio::test]
