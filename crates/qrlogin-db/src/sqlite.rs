@@ -40,11 +40,24 @@ fn options(url: &str) -> DbResult<SqliteConnectOptions> {
 /// Opens (creating it if absent) the SQLite database at `url` and brings its schema up
 /// to date.
 pub(crate) async fn open(url: &str, acquire: Duration) -> DbResult<Arc<dyn Db>> {
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .acquire_timeout(acquire)
-        .connect_with(options(url)?)
-        .await?;
+    // A fresh file that another process is creating at the same moment can be locked
+    // while that one switches it to WAL; a few short retries ride that out.
+    let mut attempt = 0u64;
+    let pool = loop {
+        let connected = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(acquire)
+            .connect_with(options(url)?)
+            .await;
+        match connected {
+            Ok(pool) => break pool,
+            Err(e) if attempt < 10 && busy(&e.to_string()) => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
     migrate_racing(&pool).await?;
     Ok(Arc::new(SqlDb {
         pool,
@@ -76,7 +89,12 @@ async fn migrate_racing(pool: &sqlx::SqlitePool) -> DbResult<()> {
 /// Whether a migration error is what a concurrent migration of the same file causes.
 fn racing(e: &sqlx::migrate::MigrateError) -> bool {
     let text = e.to_string();
-    text.contains("already exists") || text.contains("locked") || text.contains("busy")
+    text.contains("already exists") || busy(&text)
+}
+
+/// Whether an error text is SQLite's "another connection holds the lock".
+fn busy(text: &str) -> bool {
+    text.contains("locked") || text.contains("busy")
 }
 
 /// A new, empty database in memory, gone when the last handle is dropped.

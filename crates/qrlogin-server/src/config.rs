@@ -81,6 +81,9 @@ pub struct Config {
     pub max_waiters: usize,
     /// Browser origins allowed to call the API cross-origin (`--cors-origin`).
     pub cors_origins: Vec<String>,
+    /// Origins the pages may load avatar images from (`--avatar-origin`), added to
+    /// the pages' Content-Security-Policy `img-src`; empty: own origin only.
+    pub avatar_origins: Vec<String>,
     /// WebAuthn relying-party id; `None` means the host of the public URL.
     pub rp_id: Option<String>,
     /// Connection handling: header-read and idle timeouts, the connection cap, the
@@ -147,6 +150,16 @@ impl Config {
             max_waiters: s.max_waiters,
             db: s.db.clone(),
             cors_origins: s.cors_origin.clone(),
+            avatar_origins: s
+                .avatar_origin
+                .iter()
+                .map(|o| {
+                    crate::routes::headers::parse_origin(o).map_err(|problem| SettingsError {
+                        key: "avatar_origin",
+                        problem,
+                    })
+                })
+                .collect::<Result<_, _>>()?,
             rp_id: s.rp_id.clone(),
             listener: listener_options(s)?,
             limits: crate::limits::Limits {
@@ -245,6 +258,7 @@ impl fmt::Debug for Config {
             .field("limits", &self.limits)
             .field("max_waiters", &self.max_waiters)
             .field("cors_origins", &self.cors_origins)
+            .field("avatar_origins", &self.avatar_origins)
             .field("rp_id", &self.rp_id)
             .field("listener", &self.listener)
             .finish()

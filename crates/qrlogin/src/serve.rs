@@ -68,6 +68,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "URL")]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     cors_origin: Vec<String>,
+    /// An origin the pages may show avatar images from, e.g. your CDN (repeatable;
+    /// comma-separated in the variable).
+    #[arg(long, value_name = "URL")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    avatar_origin: Vec<String>,
     /// WebAuthn relying-party id for passkeys (unset: the host of the public URL).
     #[arg(long, value_name = "DOMAIN")]
     #[serde(skip_serializing_if = "Option::is_none")]

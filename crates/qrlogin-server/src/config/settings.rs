@@ -29,6 +29,7 @@ pub const KEYS: &[&str] = &[
     "trust_proxy",
     "trusted_proxies",
     "cors_origin",
+    "avatar_origin",
     "rp_id",
     "max_waiters",
     "tls_cert",
@@ -80,6 +81,9 @@ pub struct Settings {
     /// `--cors-origin`.
     #[serde(deserialize_with = "list")]
     pub cors_origin: Vec<String>,
+    /// `--avatar-origin`.
+    #[serde(deserialize_with = "list")]
+    pub avatar_origin: Vec<String>,
     /// `--rp-id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rp_id: Option<String>,
@@ -134,6 +138,7 @@ impl Default for Settings {
             trust_proxy: false,
             trusted_proxies: Vec::new(),
             cors_origin: Vec::new(),
+            avatar_origin: Vec::new(),
             rp_id: None,
             max_waiters: 100_000,
             tls_cert: None,

@@ -69,9 +69,17 @@ impl Modify for BearerSchemes {
 /// The whole application router for `state`'s configured roles.
 pub fn router(state: AppState) -> Router {
     let roles = state.config.roles;
-    let mut app = Router::new()
-        .merge(ops::routes())
-        .merge(pages::routes(roles));
+    let mut pages = pages::routes(roles);
+    if !state.config.avatar_origins.is_empty() {
+        let csp = pages::csp_with_image_origins(&state.config.avatar_origins);
+        if let Ok(value) = axum::http::HeaderValue::from_str(&csp) {
+            pages = pages.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                value,
+            ));
+        }
+    }
+    let mut app = Router::new().merge(ops::routes()).merge(pages);
     if roles.pc() {
         app = app
             .merge(pc::routes())

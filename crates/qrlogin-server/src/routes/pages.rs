@@ -30,6 +30,20 @@ pub const CSP: &str =
     "default-src 'self'; img-src 'self' data:; connect-src 'self'; style-src 'self'; \
 script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/// [`CSP`] with `img-src` widened to `origins`: avatars are account data, often served
+/// from a product's own CDN, and the pages would otherwise show a broken image (and a
+/// CSP violation) for each.
+pub fn csp_with_image_origins(origins: &[String]) -> String {
+    if origins.is_empty() {
+        return CSP.to_owned();
+    }
+    CSP.replacen(
+        "img-src 'self' data:",
+        &format!("img-src 'self' data: {}", origins.join(" ")),
+        1,
+    )
+}
+
 /// Page routes for the roles served.
 pub fn routes(roles: ApiRoles) -> Router<AppState> {
     let mut r = Router::new().route(

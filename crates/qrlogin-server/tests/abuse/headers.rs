@@ -146,3 +146,46 @@ async fn an_array_is_not_a_create_body() {
         assert_eq!(code(res).await, "invalid_request");
     }
 }
+
+/// The pages' Content-Security-Policy of a server's PC page.
+async fn page_csp(app: &TestApp) -> String {
+    let res = app.raw().get(format!("{}/", app.url)).send().await.unwrap();
+    res.headers()
+        .get("content-security-policy")
+        .expect("pages carry a CSP")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn avatars_load_only_from_configured_origins() {
+    let closed = spawn_app(Config::for_tests()).await;
+    let csp = page_csp(&closed).await;
+    assert!(csp.contains("img-src 'self' data:;"), "{csp}");
+
+    let open = spawn_app(Config {
+        avatar_origins: vec!["https://cdn.example.com".into()],
+        ..Config::for_tests()
+    })
+    .await;
+    let csp = page_csp(&open).await;
+    assert!(
+        csp.contains("img-src 'self' data: https://cdn.example.com;"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("script-src 'self'"),
+        "nothing else widens: {csp}"
+    );
+}
+
+#[test]
+fn an_avatar_origin_that_is_not_an_origin_is_refused_by_name() {
+    let s = qrlogin_server::config::Settings {
+        avatar_origin: vec!["https://cdn.example.com/path".into()],
+        ..Default::default()
+    };
+    let err = Config::from_settings(&s).unwrap_err();
+    assert_eq!(err.key, "avatar_origin");
+}
