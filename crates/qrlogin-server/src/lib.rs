@@ -17,6 +17,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod oauth;
 pub mod listener;
 pub mod push;
 pub mod qrimage;

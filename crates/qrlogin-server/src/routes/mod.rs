@@ -28,10 +28,15 @@ use utoipa::{Modify, OpenApi};
         phone::login, phone::scan, phone::confirm, phone::decline, phone::sessions, phone::revoke,
         session::me, session::logout,
         ops::healthz, ops::readyz, ops::metrics_text, ops::openapi,
+        crate::oauth::discovery::configuration, crate::oauth::jwks::jwks,
+        crate::oauth::authorize::page, crate::oauth::authorize::session, crate::oauth::authorize::complete,
+        crate::oauth::token::token, crate::oauth::userinfo::userinfo, crate::oauth::revoke::revoke,
+        crate::oauth::device::authorize, crate::oauth::device::user_code,
     ),
     modifiers(&BearerSchemes),
     tags((name = "pc", description = "The device that wants to log in"), (name = "phone", description = "The signed-in phone that approves"),
-        (name = "session", description = "A PC after login"), (name = "ops", description = "Operations"))
+        (name = "session", description = "A PC after login"), (name = "ops", description = "Operations"),
+        (name = "oauth", description = "OpenID Connect provider and OAuth 2.0 device grant (errors of token, device_authorization and revoke are RFC 6749 JSON)"))
 )]
 pub struct ApiDoc;
 
@@ -68,10 +73,13 @@ pub fn router(state: AppState) -> Router {
         app = app
             .merge(pc::routes())
             .merge(crate::push::routes())
-            .merge(session::routes());
+            .merge(session::routes())
+            .merge(crate::oauth::routes());
     }
     if roles.phone() {
-        app = app.merge(phone::routes());
+        app = app
+            .merge(phone::routes())
+            .merge(crate::oauth::phone_routes());
     }
     finish(app, state)
 }

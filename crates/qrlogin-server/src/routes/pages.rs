@@ -7,7 +7,7 @@
 //! `{{key}}` placeholders filled, `<html lang>` set), and `/qrlogin.js` carries every
 //! language's strings, so the widget and the page scripts can translate too.
 
-mod i18n;
+pub(crate) mod i18n;
 
 use crate::config::ApiRoles;
 use crate::error::problem;
@@ -47,7 +47,7 @@ pub fn routes(roles: ApiRoles) -> Router<AppState> {
     }
     if roles.phone() {
         // One app for the phone; it reads the path to know whether a QR opened it.
-        for path in ["/m", "/m/", "/m/qr/{qr_id}"] {
+        for path in ["/m", "/m/", "/m/qr/{qr_id}", "/m/device"] {
             r = r.route(path, page("m.html"));
         }
     }

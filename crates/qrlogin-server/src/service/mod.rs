@@ -16,6 +16,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod oauth;
 pub mod error;
 pub mod phone;
 pub mod qr;
