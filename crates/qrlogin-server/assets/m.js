@@ -34,7 +34,9 @@
     Q.confirm.stop();
     var qr = qrIdFromPath();
     if (!Q.session()) { showSignIn(); return; }
-    if (qr !== null) Q.confirm.start(qr, scanned === true); else Q.home();
+    if (qr !== null) Q.confirm.start(qr, scanned === true);
+    else if (/^\/m\/device\/?$/.test(location.pathname)) Q.devicePage();
+    else Q.home();
   }
 
   /**

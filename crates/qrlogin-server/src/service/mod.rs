@@ -16,8 +16,8 @@
 
 pub mod accounts;
 pub mod auth;
-pub mod oauth;
 pub mod error;
+pub mod oauth;
 pub mod phone;
 pub mod qr;
 pub mod wait;

@@ -35,6 +35,7 @@ pub async fn scan(
         ticket_hash: ticket.hash(),
     };
     let next = apply(state, &id, &Command::Scan(scanner), Some(session)).await?;
+    let client = super::oauth::clients::of_qr(state, id.as_str()).await?;
     let req = &next.requester;
     let device = req.device.clone().unwrap_or_default();
     Ok(ScanResponse {
@@ -52,6 +53,7 @@ pub async fn scan(
             user_agent: req.user_agent.clone(),
             created_at: rfc3339(next.created_at),
             same_network: qrlogin_core::net::same_network(&req.ip, &ctx.ip),
+            client,
         },
     })
 }

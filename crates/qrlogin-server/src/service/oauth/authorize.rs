@@ -72,7 +72,10 @@ pub async fn start(
         scope: request.scopes.to_string(),
         state: request.state.clone(),
         nonce: request.nonce.clone(),
-        code_challenge: request.code_challenge.as_ref().map(|c| c.as_str().to_owned()),
+        code_challenge: request
+            .code_challenge
+            .as_ref()
+            .map(|c| c.as_str().to_owned()),
         device_code_hash: None,
         user_code_hash: None,
         pace: Default::default(),
@@ -93,7 +96,12 @@ pub async fn finish(state: &AppState, raw_id: &str, poll_token: Option<&str>) ->
         .db
         .oauth_request(id.as_str(), now)
         .await?
-        .ok_or_else(|| Error::new(ErrorCode::NotFound, "this QR session carries no OAuth request"))?;
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::NotFound,
+                "this QR session carries no OAuth request",
+            )
+        })?;
     let client = state
         .db
         .client(&req.client_id)
@@ -101,7 +109,12 @@ pub async fn finish(state: &AppState, raw_id: &str, poll_token: Option<&str>) ->
         .ok_or_else(|| Error::new(ErrorCode::NotFound, "the client was removed"))?;
     let raw_redirect = req.redirect_uri.as_deref().unwrap_or_default();
     let redirect = match_registered(&client.redirect_uris, raw_redirect, client.is_public())
-        .map_err(|_| Error::new(ErrorCode::NotFound, "the redirect URI is no longer registered"))?;
+        .map_err(|_| {
+            Error::new(
+                ErrorCode::NotFound,
+                "the redirect URI is no longer registered",
+            )
+        })?;
     let iss = &*state.public_url;
     let current = session.at(now);
     match current.state {
@@ -151,5 +164,10 @@ pub async fn finish(state: &AppState, raw_id: &str, poll_token: Option<&str>) ->
         return Err(e);
     }
     metrics::counter!("qrlogin_logins_total", "outcome" => "oauth_code").increment(1);
-    Ok(success_redirect(&redirect, code.expose(), req.state.as_deref(), iss))
+    Ok(success_redirect(
+        &redirect,
+        code.expose(),
+        req.state.as_deref(),
+        iss,
+    ))
 }

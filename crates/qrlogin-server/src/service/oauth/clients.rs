@@ -53,3 +53,22 @@ pub async fn authenticated(
     authenticate(&client, &creds)?;
     Ok(client)
 }
+
+/// The client an OAuth QR session asks for (the phone's scan answer names it); `None`
+/// for a plain QR login.
+pub async fn of_qr(
+    state: &crate::state::AppState,
+    qr_id: &str,
+) -> crate::service::Result<Option<qrlogin_core::api::ClientView>> {
+    let Some(req) = state.db.oauth_request(qr_id, state.now()).await? else {
+        return Ok(None);
+    };
+    Ok(state
+        .db
+        .client(&req.client_id)
+        .await?
+        .map(|c| qrlogin_core::api::ClientView {
+            id: c.id,
+            name: c.name,
+        }))
+}

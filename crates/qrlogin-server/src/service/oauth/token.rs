@@ -146,15 +146,24 @@ async fn device(state: &AppState, client: &Client, req: &TokenRequest) -> OResul
     paced?;
     let id = QrId::parse(&request.qr_id).map_err(|_| invalid_grant("unknown device code"))?;
     let Some(session) = state.qr.get(&id).await? else {
-        return Err(oauth(ErrorCode::ExpiredToken, "the device code has expired"));
+        return Err(oauth(
+            ErrorCode::ExpiredToken,
+            "the device code has expired",
+        ));
     };
     match session.at(now).state {
         QrState::Pending | QrState::Scanned => {
-            return Err(oauth(ErrorCode::AuthorizationPending, "waiting for the user"))
+            return Err(oauth(
+                ErrorCode::AuthorizationPending,
+                "waiting for the user",
+            ))
         }
         QrState::Cancelled => return Err(oauth(ErrorCode::AccessDenied, "the user declined")),
         QrState::Expired => {
-            return Err(oauth(ErrorCode::ExpiredToken, "the device code has expired"))
+            return Err(oauth(
+                ErrorCode::ExpiredToken,
+                "the device code has expired",
+            ))
         }
         QrState::Redeemed => return Err(invalid_grant("the device code was already used")),
         QrState::Confirmed => {}
@@ -170,7 +179,10 @@ async fn device(state: &AppState, client: &Client, req: &TokenRequest) -> OResul
             return Err(invalid_grant("the device code was already used"))
         }
         Err(e) if e.code == TransitionError::Expired.code() => {
-            return Err(oauth(ErrorCode::ExpiredToken, "the device code has expired"))
+            return Err(oauth(
+                ErrorCode::ExpiredToken,
+                "the device code has expired",
+            ))
         }
         Err(e) => return Err(e.into()),
     }
