@@ -7,10 +7,12 @@
 //! `serve` and `qrlogin config show`). Shared: `exit` (exit codes and human messages),
 //! `store` (the 0600 credential files), `common`.
 
+mod clients_cmd;
 mod common;
 mod config;
 mod exit;
 mod healthcheck;
+mod keys_cmd;
 mod login;
 mod login_view;
 mod me;
@@ -65,6 +67,12 @@ enum Command {
     /// The settings of `qrlogin serve` (defaults < --config file < QRLOGIN_* < flags).
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// The OAuth / OpenID Connect clients (on --db / QRLOGIN_DB).
+    #[command(subcommand)]
+    Clients(clients_cmd::ClientsCommand),
+    /// The ID token signing keys (on --db / QRLOGIN_DB).
+    #[command(subcommand)]
+    Keys(keys_cmd::KeysCommand),
 }
 
 /// The command line, with the `[env: …] [default: …]` notes added to the help of
@@ -105,6 +113,8 @@ fn main() -> ExitCode {
             Command::Phone(cmd) => phone::run(cmd, store()?).await,
             Command::Scan(args) => scan::run(args, store()?).await,
             Command::Sessions(args) => sessions::run(args, store()?).await,
+            Command::Clients(cmd) => clients_cmd::run(cmd).await,
+            Command::Keys(cmd) => keys_cmd::run(cmd).await,
         }
     });
     // Leftover tasks (a dropped SSE body, a pending signal listener) must not keep the
