@@ -23,11 +23,6 @@ const PAGE: &str = include_str!("../../assets/oauth.html");
 const CSP: &str = "default-src 'self'; img-src 'self' data:; connect-src 'self'; \
 style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-fn params(query: Option<&str>) -> Result<AuthorizeParams, Response> {
-    serde_urlencoded_params(query.unwrap_or_default())
-        .ok_or_else(|| error_page(StatusCode::BAD_REQUEST, "malformed query"))
-}
-
 /// The query as the request's parameters (a repeated one is malformed).
 fn serde_urlencoded_params(q: &str) -> Option<AuthorizeParams> {
     form::typed(q.as_bytes()).ok()
@@ -101,9 +96,8 @@ pub async fn page(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let p = match params(query.as_deref()) {
-        Ok(p) => p,
-        Err(r) => return r,
+    let Some(p) = serde_urlencoded_params(query.as_deref().unwrap_or_default()) else {
+        return error_page(StatusCode::BAD_REQUEST, "malformed query");
     };
     let (client, _) = match authorize::check(&state, &p).await {
         Ok(ok) => ok,

@@ -365,3 +365,31 @@ async fn a_confidential_client_gets_client_credentials_and_revoked_tokens_stop_w
         .unwrap()
         .is_none());
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_provider_endpoints() {
+    let app = spawn().await;
+    let doc: serde_json::Value = http()
+        .get(format!("{}/openapi.json", app.url))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    for path in [
+        "/.well-known/openid-configuration",
+        "/oauth2/jwks",
+        "/oauth2/authorize",
+        "/oauth2/token",
+        "/oauth2/userinfo",
+        "/oauth2/revoke",
+        "/oauth2/device_authorization",
+        "/api/v1/device/code",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} is in the OpenAPI document"
+        );
+    }
+}
