@@ -8,6 +8,7 @@ mod qr;
 mod csp;
 mod languages;
 mod layout;
+mod oauth;
 mod pc_login;
 mod phone_pages;
 mod phone_safety;

@@ -43,6 +43,7 @@ pub fn routes(roles: ApiRoles) -> Router<AppState> {
     if roles.pc() {
         r = r
             .route("/", page("index.html"))
+            .route("/device", page("device.html"))
             .route("/qrlogin.js", page("qrlogin.js"));
     }
     if roles.phone() {

@@ -211,3 +211,20 @@ async fn an_unknown_user_code_is_not_found_on_the_phone() {
         .unwrap();
     qrlogin_testkit::assert_problem(res, 404, "not_found").await;
 }
+
+#[tokio::test]
+async fn the_tv_page_and_the_phones_code_page_are_served() {
+    let app = spawn().await;
+    for (path, needle) in [
+        ("/device", "/static/device.js"),
+        ("/m/device", "/static/m-device.js"),
+    ] {
+        let res = http()
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), 200, "{path}");
+        assert!(res.text().await.expect("html").contains(needle), "{path}");
+    }
+}

@@ -2,11 +2,13 @@
 //! workspace's reqwest (redirects never followed, as the crate advises), discovery,
 //! and the PC page played over HTTP.
 
+use openidconnect::core::CoreAuthenticationFlow;
 use openidconnect::core::{CoreClient, CoreProviderMetadata};
 use openidconnect::{
     ClientId, EndpointMaybeSet, EndpointNotSet, EndpointSet, HttpRequest, HttpResponse, IssuerUrl,
     RedirectUrl,
 };
+use openidconnect::{CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, Scope};
 use qrlogin_client::Phone;
 use qrlogin_server::Config;
 pub use qrlogin_testkit::TestApp;
@@ -155,4 +157,28 @@ pub fn form_body(pairs: &[(&str, &str)]) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish()
+}
+
+/// One login through the page and the phone: the code, the verifier and the nonce.
+pub async fn login(app: &TestApp, rp: &Rp) -> (String, PkceCodeVerifier, Nonce) {
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, csrf, nonce) = rp
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("profile".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let qr = open_page(app, &url, "Demo").await;
+    phone_decides(app, qr["qr_id"].as_str().expect("id"), true).await;
+    let back = complete(app, &qr).await;
+    assert!(back.as_str().starts_with(REDIRECT));
+    assert_eq!(
+        param(&back, "state").as_deref(),
+        Some(csrf.secret().as_str())
+    );
+    assert_eq!(param(&back, "iss").as_deref(), Some(app.url.as_str()));
+    (param(&back, "code").expect("code"), verifier, nonce)
 }

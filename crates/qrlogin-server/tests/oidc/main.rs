@@ -8,3 +8,4 @@ mod code_flow;
 mod device;
 mod helpers;
 mod keys;
+mod refusals;
