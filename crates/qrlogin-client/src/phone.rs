@@ -8,8 +8,8 @@
 use crate::error::Error;
 use crate::{segment, Client, Method, Token};
 use qrlogin_core::api::{
-    AccountView, LoginRequest, LoginResponse, ScanResponse, SessionView, SessionsResponse,
-    TicketRequest, TransitionResponse,
+    AccountView, ActivityResponse, ActivityView, LoginRequest, LoginResponse, ScanResponse,
+    SessionView, SessionsResponse, TicketRequest, TransitionResponse,
 };
 use qrlogin_core::DeviceInfo;
 
@@ -181,5 +181,22 @@ impl Phone {
         let path = format!("/api/v1/sessions/{}", segment(session_id));
         let req = self.request(Method::DELETE, &path);
         self.client.execute_empty(req).await
+    }
+
+    /// `POST /api/v1/auth/logout`: signs this phone out; its token stops working.
+    pub async fn logout(&self) -> Result<(), Error> {
+        let req = self.request(Method::POST, "/api/v1/auth/logout");
+        self.client.execute_empty(req).await
+    }
+
+    /// `GET /api/v1/activity?limit=N`: the account's latest events, newest first
+    /// (`None`: the server's default of 50; outside 1..=200: `400 invalid_request`).
+    pub async fn activity(&self, limit: Option<u32>) -> Result<Vec<ActivityView>, Error> {
+        let mut req = self.request(Method::GET, "/api/v1/activity");
+        if let Some(limit) = limit {
+            req = req.query(&[("limit", limit)]);
+        }
+        let list: ActivityResponse = self.client.execute(req).await?;
+        Ok(list.events)
     }
 }

@@ -236,3 +236,51 @@ pub struct Problem {
     /// Stable machine-readable code.
     pub code: String,
 }
+
+/// A device as an activity entry shows it: what it called itself, never its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ActivityDevice {
+    /// `web`, `ios`, `android`, `cli`, …, if the device said.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Its human name, if it gave one.
+    pub name: Option<String>,
+}
+
+/// The OAuth client an activity entry names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ActivityClient {
+    /// The client's id.
+    pub id: String,
+    /// Its human name when the event happened.
+    pub name: String,
+}
+
+/// One entry of `GET /api/v1/activity`, so the user sees what signed in as them and
+/// from where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ActivityView {
+    /// Event id (`evt_…`).
+    pub id: String,
+    /// When it happened, RFC 3339.
+    pub at: String,
+    /// `phone_signed_in`, `phone_signed_out`, `sign_in_failed`, `qr_scanned`,
+    /// `qr_confirmed`, `qr_declined`, `session_revoked`, `password_changed`, …
+    pub kind: String,
+    /// The IP the request came from, if known.
+    pub ip: Option<String>,
+    /// The device involved, if any.
+    pub device: Option<ActivityDevice>,
+    /// The OAuth client involved, if any.
+    pub client: Option<ActivityClient>,
+    /// How a phone signed in (`password`, `passkey`, …), on `phone_signed_in`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+}
+
+/// `200` answer of `GET /api/v1/activity`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ActivityResponse {
+    /// This account's latest events, newest first.
+    pub events: Vec<ActivityView>,
+}

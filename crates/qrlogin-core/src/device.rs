@@ -1,5 +1,6 @@
 //! The one rule for device text, for the PC's `device` and the phone's alike: every
-//! field at most [`MAX_DEVICE_FIELD`] characters, blank fields absent. A phone must also
+//! field at most [`MAX_DEVICE_FIELD`] characters, blank fields absent; the name cleaned
+//! of bidi and control tricks ([`crate::text`]), the id and type refused if they hold any. A phone must also
 //! name its device (`id` and `type`), since its token is bound to them.
 
 use crate::state::DeviceInfo;
@@ -24,6 +25,11 @@ pub enum DeviceRule {
 fn field(name: &str, v: Option<String>, required: bool) -> Result<Option<String>, InvalidDevice> {
     let v = v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     match v {
+        // An id or type is compared with the phone's headers later, so it is refused,
+        // not silently changed, when it holds characters that hide or reorder text.
+        Some(s) if name != "device.name" && s.chars().any(crate::text::is_hidden) => Err(
+            InvalidDevice(format!("{name} contains control or bidi characters")),
+        ),
         Some(s) if s.chars().count() > MAX_DEVICE_FIELD => Err(InvalidDevice(format!(
             "{name} is longer than {MAX_DEVICE_FIELD} characters"
         ))),
@@ -38,7 +44,12 @@ pub fn validate_device(d: DeviceInfo, rule: DeviceRule) -> Result<DeviceInfo, In
     Ok(DeviceInfo {
         id: field("device.id", d.id, required)?,
         kind: field("device.type", d.kind, required)?,
-        name: field("device.name", d.name, false)?,
+        // The name is only shown (to the phone): cleaned, never refused for its text.
+        name: field(
+            "device.name",
+            d.name.map(|n| crate::text::clean_display_text(&n)),
+            false,
+        )?,
     })
 }
 

@@ -157,6 +157,8 @@ pub enum SecretKind {
     AuthCode,
     /// `qld_`: an RFC 8628 device code, the polling device's proof.
     DeviceCode,
+    /// `qle_`: a passkey enrollment link's secret (after `#` in `/m/enroll#…`), one use.
+    Enrollment,
 }
 
 impl SecretKind {
@@ -172,6 +174,7 @@ impl SecretKind {
             SecretKind::Refresh => "qlr_",
             SecretKind::AuthCode => "qlo_",
             SecretKind::DeviceCode => "qld_",
+            SecretKind::Enrollment => "qle_",
         }
     }
 }

@@ -11,6 +11,7 @@
 //! - [`net`]: the "same network" heuristic shown to the phone.
 //! - [`account`]: account, session and event ids, usernames, the password length rule.
 //! - [`device`]: the one validation rule for device text (PC and phone).
+//! - [`text`]: cleaning of text one person writes and another reads (no bidi tricks).
 //! - [`clock`]: the injected [`Clock`] (wall clock in production, [`ManualClock`] in tests).
 //! - [`time`]: timestamps as unix milliseconds, the one clock representation everywhere.
 
@@ -23,6 +24,7 @@ pub mod ids;
 pub mod net;
 pub mod policy;
 pub mod state;
+pub mod text;
 pub mod time;
 
 pub use account::{AccountId, EventId, Invalid, SessionId, Username};
@@ -34,4 +36,5 @@ pub use policy::Lifetimes;
 pub use state::{
     Command, DeviceInfo, QrSession, QrState, Requester, Scanner, TicketProof, TransitionError,
 };
+pub use text::clean_display_text;
 pub use time::Millis;

@@ -135,6 +135,60 @@ impl LinkDb for Bounded {
 }
 
 #[async_trait]
+impl crate::PasskeyDb for Bounded {
+    async fn add_passkey(&self, p: &crate::PasskeyRecord) -> DbResult<bool> {
+        self.run(self.inner.add_passkey(p)).await
+    }
+    async fn passkeys_of(&self, a: &AccountId) -> DbResult<Vec<crate::PasskeyRecord>> {
+        self.run(self.inner.passkeys_of(a)).await
+    }
+    async fn passkey_by_credential(&self, c: &[u8]) -> DbResult<Option<crate::PasskeyRecord>> {
+        self.run(self.inner.passkey_by_credential(c)).await
+    }
+    async fn record_passkey_use(
+        &self,
+        id: &qrlogin_core::RandomId,
+        json: &str,
+        counter: i64,
+        now: Millis,
+    ) -> DbResult<bool> {
+        self.run(self.inner.record_passkey_use(id, json, counter, now))
+            .await
+    }
+    async fn rename_passkey(
+        &self,
+        a: &AccountId,
+        id: &qrlogin_core::RandomId,
+        name: &str,
+    ) -> DbResult<bool> {
+        self.run(self.inner.rename_passkey(a, id, name)).await
+    }
+    async fn remove_passkey(&self, a: &AccountId, id: &qrlogin_core::RandomId) -> DbResult<bool> {
+        self.run(self.inner.remove_passkey(a, id)).await
+    }
+    async fn put_enrollment(
+        &self,
+        h: &TokenHash,
+        a: &AccountId,
+        now: Millis,
+        until: Millis,
+    ) -> DbResult<bool> {
+        self.run(self.inner.put_enrollment(h, a, now, until)).await
+    }
+    async fn enrollment_account(&self, h: &TokenHash, now: Millis) -> DbResult<Option<AccountId>> {
+        self.run(self.inner.enrollment_account(h, now)).await
+    }
+    async fn enroll_passkey(
+        &self,
+        h: &TokenHash,
+        p: &crate::PasskeyRecord,
+        now: Millis,
+    ) -> DbResult<bool> {
+        self.run(self.inner.enroll_passkey(h, p, now)).await
+    }
+}
+
+#[async_trait]
 impl Db for Bounded {
     async fn ping(&self) -> DbResult<()> {
         self.run(self.inner.ping()).await

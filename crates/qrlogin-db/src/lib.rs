@@ -6,6 +6,8 @@
 //!   [`backup_sqlite`], [`redact_url`] for the CLI.
 //! - [`traits`]: [`AccountDb`], [`TokenDb`], [`ActivityDb`], [`LinkDb`] and [`Db`],
 //!   all of them; every time comes from the caller.
+//! - [`passkeys`]: [`PasskeyDb`] and [`PasskeyRecord`]: WebAuthn credentials and
+//!   enrollment links.
 //! - [`records`]: [`Account`], [`MobileToken`], [`WebSession`], [`ActivityEvent`].
 //! - [`oauth_traits`], [`oauth_records`]: [`OAuthDb`], the OpenID Provider's clients,
 //!   signing keys, pending requests, codes and tokens.
@@ -30,6 +32,7 @@ pub mod conformance;
 pub mod error;
 pub mod oauth_records;
 pub mod oauth_traits;
+pub mod passkeys;
 mod postgres;
 pub mod records;
 mod sqlite;
@@ -38,6 +41,7 @@ pub mod traits;
 pub use error::{DbError, DbResult};
 pub use oauth_records::{AccessToken, OAuthRequest, StoredKey};
 pub use oauth_traits::OAuthDb;
+pub use passkeys::{PasskeyDb, PasskeyRecord, PASSKEY_ID_PREFIX};
 pub use records::{Account, ActivityEvent, ActivityKind, ClientRef, MobileToken, WebSession};
 pub use traits::{AccountDb, ActivityDb, Db, LinkDb, TokenDb};
 

@@ -140,6 +140,9 @@ activity_kinds! {
     PasskeyAdded => "passkey_added",
     /// A passkey was removed.
     PasskeyRemoved => "passkey_removed",
+    /// A passkey signed with a counter that did not go up: it may have been cloned; the
+    /// sign-in was refused.
+    PasskeyCloneWarning => "passkey_clone_warning",
     /// The account was disabled by an operator.
     AccountDisabled => "account_disabled",
     /// The account was enabled again by an operator.

@@ -45,12 +45,38 @@ pub(crate) async fn open(url: &str, acquire: Duration) -> DbResult<Arc<dyn Db>> 
         .acquire_timeout(acquire)
         .connect_with(options(url)?)
         .await?;
-    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    migrate_racing(&pool).await?;
     Ok(Arc::new(SqlDb {
         pool,
         name: "sqlite",
         _keeper: None,
     }))
+}
+
+/// Runs the migrations, tolerating another process that migrates the same file at the
+/// same moment (a fleet starting on one fresh file; the tests' instances do). SQLite
+/// has no migration lock in sqlx: the loser of the race sees "table … already exists"
+/// (or a busy database) for a migration the winner is committing in one transaction.
+/// Once that commits, the loser finds it recorded and skips it, so a few short retries
+/// are all it takes.
+async fn migrate_racing(pool: &sqlx::SqlitePool) -> DbResult<()> {
+    let mut attempt = 0u64;
+    loop {
+        match sqlx::migrate!("./migrations/sqlite").run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < 10 && racing(&e) => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Whether a migration error is what a concurrent migration of the same file causes.
+fn racing(e: &sqlx::migrate::MigrateError) -> bool {
+    let text = e.to_string();
+    text.contains("already exists") || text.contains("locked") || text.contains("busy")
 }
 
 /// A new, empty database in memory, gone when the last handle is dropped.

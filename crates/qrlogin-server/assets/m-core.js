@@ -94,7 +94,7 @@
   /** True when the error means the stored sign-in is no good: the caller shows the sign-in view. */
   function needsSignIn(e) { return e && (e.code === 'unauthorized' || e.code === 'device_mismatch'); }
 
-  var VIEWS = ['loading', 'signin', 'prescan', 'request', 'result', 'home', 'scan'];
+  var VIEWS = ['loading', 'signin', 'prescan', 'request', 'result', 'home', 'scan', 'enroll'];
 
   function $(id) { return document.getElementById(id); }
 

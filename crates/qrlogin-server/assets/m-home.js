@@ -224,6 +224,7 @@
     $('scan-hint').hidden = canScan();
     Q.show('home', 'home-title');
     load();
+    if (Q.passkeys) Q.passkeys.load();
   }
 
   $('refresh').addEventListener('click', load);

@@ -5,7 +5,8 @@
  * location.pathname to choose: not signed in → the sign-in form (then back to where
  * the user was going), /m/qr/{id} → the confirmation (m-confirm.js: a tap on
  * Continue first, then the scan), /m → home
- * (m-home.js). Sign-in is POST /api/v1/auth/login with this phone's device
+ * (m-home.js), /m/enroll → a passkey enrollment (m-passkeys.js, which also signs
+ * in with a passkey). Sign-in is POST /api/v1/auth/login with this phone's device
  * `{ id, type: "web", name }`; the token it returns is bound to that device id.
  */
 (function (Q) {
@@ -33,6 +34,8 @@
     Q.stopCamera();
     Q.confirm.stop();
     var qr = qrIdFromPath();
+    // /m/enroll#secret: a --no-password account's first passkey, signed in or not.
+    if (/^\/m\/enroll\/?$/.test(location.pathname)) { Q.passkeys.enrollPage(); return; }
     if (!Q.session()) { showSignIn(); return; }
     if (qr !== null) Q.confirm.start(qr, scanned === true);
     else if (/^\/m\/device\/?$/.test(location.pathname)) Q.devicePage();
@@ -64,6 +67,7 @@
     try {
       var r = await Q.api('POST', '/api/v1/auth/login', { username: user, password: pass, device: Q.device() });
       Q.saveLogin(r);
+      Q.passkeys.offer();
       $('password').value = '';
       $('signin-error').textContent = '';
       route(false);

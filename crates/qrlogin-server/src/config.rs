@@ -68,11 +68,15 @@ pub struct Config {
     pub lifetimes: Lifetimes,
     /// Which endpoints to serve.
     pub roles: ApiRoles,
-    /// Take the client IP from `X-Forwarded-For` (only behind a trusted proxy).
+    /// Trust loopback as a proxy (`--trust-proxy`, shorthand for
+    /// `--trusted-proxies 127.0.0.0/8,::1`).
     pub trust_proxy: bool,
-    /// Addresses of our own proxies (`--trusted-proxies`); `--trust-proxy` adds the
-    /// loopback ones. Not acted on yet: the proxy-aware client address comes next.
+    /// Proxies whose `X-Forwarded-For` is believed (the right-most entry not in the
+    /// list is the client); `--trust-proxy` adds the loopback ones; empty: the header is
+    /// ignored.
     pub trusted_proxies: Vec<IpNet>,
+    /// Rate limits, caps and the argon2 pool (docs/security.md).
+    pub limits: crate::limits::Limits,
     /// Most waiters (long polls, SSE, WebSockets) held at once; past it, 503.
     pub max_waiters: usize,
     /// Browser origins allowed to call the API cross-origin (`--cors-origin`).
@@ -145,6 +149,16 @@ impl Config {
             cors_origins: s.cors_origin.clone(),
             rp_id: s.rp_id.clone(),
             listener: listener_options(s)?,
+            limits: crate::limits::Limits {
+                max_waiters_per_ip: s.max_waiters_per_ip,
+                qr_per_ip_per_minute: s.qr_per_ip_per_minute,
+                max_qr_sessions: s.max_qr_sessions,
+                login_per_ip_user: s.login_attempts,
+                login_per_ip: s.login_attempts_per_ip,
+                login_soft_per_user: s.login_slowdown_after,
+                argon2_workers: s.argon2_workers,
+                ..Default::default()
+            },
         })
     }
 
@@ -228,6 +242,7 @@ impl fmt::Debug for Config {
             .field("roles", &self.roles)
             .field("trust_proxy", &self.trust_proxy)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("limits", &self.limits)
             .field("max_waiters", &self.max_waiters)
             .field("cors_origins", &self.cors_origins)
             .field("rp_id", &self.rp_id)

@@ -7,9 +7,9 @@ use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::{header, request::Parts, HeaderMap, HeaderValue};
-use qrlogin_core::{ErrorCode, QrId};
+use qrlogin_core::{clean_display_text, ErrorCode, QrId};
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// Largest accepted body (API.md: over 16 KiB is 413).
 pub const MAX_BODY: usize = 16 * 1024;
@@ -139,41 +139,49 @@ impl<S: Send + Sync> FromRequestParts<S> for Authorization {
     }
 }
 
-/// The caller as the use cases see it ([`RequestContext`]): the IP (the first
-/// `X-Forwarded-For` hop when `trust_proxy` is set) and the user agent, cut to 256
-/// characters.
+/// The caller's address: the socket's peer, or, when the peer is one of our trusted
+/// proxies, the right-most `X-Forwarded-For` entry that is not
+/// ([`TrustedProxies::client_ip`](crate::limits::proxies::TrustedProxies::client_ip)).
+/// `None` only without a socket address (a router driven directly in a test).
+/// Seventeen bytes, so a held long poll can keep it for the per-address waiter cap.
+pub struct ClientIp(pub Option<IpAddr>);
+
+fn client_ip(parts: &Parts, state: &AppState) -> Option<IpAddr> {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    let xff = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    Some(state.proxies.client_ip(peer, xff))
+}
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts, state)))
+    }
+}
+
+/// The caller as the use cases see it ([`RequestContext`]): the address (see
+/// [`ClientIp`]) and the user agent, cleaned like all text shown to a person
+/// ([`clean_display_text`]) and cut to 256 characters.
 pub struct ClientInfo(pub RequestContext);
 
 impl FromRequestParts<AppState> for ClientInfo {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        let forwarded = state
-            .config
-            .trust_proxy
-            .then(|| {
-                parts
-                    .headers
-                    .get("x-forwarded-for")?
-                    .to_str()
-                    .ok()?
-                    .split(',')
-                    .next()
-                    .map(str::trim)
-            })
-            .flatten()
-            .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
-            .map(str::to_owned);
-        let ip = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
+        let ip = client_ip(parts, state).map_or_else(|| "unknown".into(), |ip| ip.to_string());
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
-            .map(|s| s.chars().take(256).collect());
+            .map(|s| clean_display_text(s).chars().take(256).collect());
         Ok(ClientInfo(RequestContext { ip, user_agent }))
     }
 }

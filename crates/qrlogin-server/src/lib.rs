@@ -11,7 +11,8 @@
 //! - [`service`]: use cases (QR sessions, accounts, authentication, the wait primitive).
 //! - [`error`]: the one error type, rendered as problem+json.
 //! - [`extract`]: extractors that map bad input to the contract's 400/413/415.
-//! - [`limits`]: login throttling; [`qrimage`]: QR rendering; [`telemetry`]: metrics.
+//! - [`limits`]: rate limits, the argon2 pool, waiter caps, trusted proxies
+//!   (docs/security.md); [`qrimage`]: QR rendering; [`telemetry`]: metrics, log filter.
 
 pub mod config;
 pub mod error;

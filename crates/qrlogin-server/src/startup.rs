@@ -4,16 +4,16 @@
 //! server exactly this way.
 
 use crate::config::Config;
-use crate::limits::LoginLimiter;
+use crate::limits::{login::LoginThrottle, passwords::PasswordPool, proxies, waiters::WaiterSlots};
 use crate::listener::{Listener, TlsReloader};
 use crate::routes;
-use crate::service::accounts;
+use crate::service::{accounts, activity};
 use crate::state::{AppState, Shared};
 use crate::telemetry;
 use anyhow::Context as _;
 use qrlogin_core::{SharedClock, SystemClock};
 use qrlogin_store::memory::MemoryStore;
-use qrlogin_store::QrStore;
+use qrlogin_store::{Counters, MemoryCounters, QrStore};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,16 +30,28 @@ pub struct Application {
 /// Opens the store named by `url`: `memory` (purged by `clock`), or a Redis URL (Redis
 /// keys expire by Redis' own clock at the times the server computes from `clock`).
 pub async fn open_store(url: &str, clock: SharedClock) -> anyhow::Result<Arc<dyn QrStore>> {
+    open_stores(url, clock, usize::MAX).await.map(|(qr, _)| qr)
+}
+
+/// The QR store, with the memory store bounded to `max_qr` sessions, and the rate-limit
+/// counters: in Redis when the store is Redis (shared by every instance), else in
+/// memory.
+async fn open_stores(
+    url: &str,
+    clock: SharedClock,
+    max_qr: usize,
+) -> anyhow::Result<(Arc<dyn QrStore>, Arc<dyn Counters>)> {
     if url == "memory" {
-        let store = MemoryStore::with_clock(clock);
+        let store = MemoryStore::with_clock(clock.clone());
+        store.set_max_qr_sessions(max_qr);
         store.spawn_purger(Duration::from_secs(1));
-        return Ok(store);
+        return Ok((store, Arc::new(MemoryCounters::new(clock))));
     }
     if url.starts_with("redis") {
         let store = qrlogin_store::redis::RedisStore::connect(url)
             .await
             .context("opening the Redis store")?;
-        return Ok(store);
+        return Ok((store.clone(), store));
     }
     anyhow::bail!(
         "unknown store {:?}: use `memory` or a redis:// URL",
@@ -74,7 +86,9 @@ impl Application {
         telemetry::init();
         let listener = Listener::bind(&config.listen, &config.listener).await?;
         let addr = listener.local_addr();
-        let qr = open_store(&config.store, clock.clone()).await?;
+        let limits = config.limits.clone();
+        let (qr, counters) =
+            open_stores(&config.store, clock.clone(), limits.max_qr_sessions).await?;
         let db = qrlogin_db::open(&config.db).await.with_context(|| {
             format!(
                 "opening the database {}",
@@ -98,20 +112,9 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("{}://{addr}", listener.scheme()));
-        let dummy = qrlogin_core::Secret::generate(qrlogin_core::SecretKind::Session)
-            .expose()
-            .to_owned();
-        let state = AppState::new(Shared {
-            qr,
-            db,
-            public_url: public_url.trim_end_matches('/').into(),
-            config: Arc::new(config),
-            shutdown: CancellationToken::new(),
-            login_limiter: Arc::new(LoginLimiter::default()),
-            dummy_hash: accounts::hash_password(dummy).await?.into(),
-            held: Default::default(),
-            clock,
-        });
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        let shared = shared_state(config, qr, counters, db, clock, &public_url).await?;
+        let state = AppState::new(shared);
         Ok(Self {
             listener,
             addr,
@@ -154,8 +157,72 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let token = self.state.shutdown.clone();
+        let purger = spawn_purger(&self.state);
         let options = self.state.config.listener.clone();
         let app = routes::router(self.state);
-        crate::listener::serve(self.listener, app, token, &options, shutdown).await
+        let served = crate::listener::serve(self.listener, app, token, &options, shutdown).await;
+        purger.abort();
+        served
     }
+}
+
+/// The shared state over opened stores: the throttles, the argon2 pool, the trusted
+/// proxies and the waiter slots, built from `config` in one place (the server and the
+/// unit tests that drive routes directly both use it).
+pub(crate) async fn shared_state(
+    config: Config,
+    qr: Arc<dyn QrStore>,
+    counters: Arc<dyn Counters>,
+    db: Arc<dyn qrlogin_db::Db>,
+    clock: SharedClock,
+    public_url: &str,
+) -> anyhow::Result<Shared> {
+    let limits = config.limits.clone();
+    let dummy = qrlogin_core::Secret::generate(qrlogin_core::SecretKind::Session)
+        .expose()
+        .to_owned();
+    let mut trusted = config.trusted_proxies.clone();
+    if config.trust_proxy {
+        trusted.extend(proxies::loopback());
+    }
+    let held = Arc::<std::sync::atomic::AtomicUsize>::default();
+    let waiters = WaiterSlots::new(held.clone(), config.max_waiters, limits.max_waiters_per_ip);
+    let webauthn =
+        crate::service::passkeys::relying_party(public_url, config.rp_id.as_deref()).map(Arc::new);
+    Ok(Shared {
+        qr,
+        db,
+        webauthn,
+        public_url: public_url.trim_end_matches('/').into(),
+        config: Arc::new(config),
+        shutdown: CancellationToken::new(),
+        login_throttle: LoginThrottle::new(counters.clone(), limits.clone()),
+        passwords: PasswordPool::new(limits.argon2_workers, limits.argon2_queue_wait),
+        counters,
+        proxies: proxies::TrustedProxies::new(trusted),
+        waiters: Arc::new(waiters),
+        dummy_hash: accounts::hash_password(dummy).await?.into(),
+        held,
+        clock,
+    })
+}
+
+/// Every hour (and once at start): drops activity events past the retention and
+/// expired tokens. Stops when the server begins to shut down.
+fn spawn_purger(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let (db, clock, stop) = (
+        state.db.clone(),
+        state.clock.clone(),
+        state.shutdown.clone(),
+    );
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(activity::PURGE_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = every.tick() => activity::purge(db.as_ref(), clock.now()).await,
+            }
+        }
+    })
 }

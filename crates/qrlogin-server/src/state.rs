@@ -4,10 +4,13 @@
 //! lock, at ~5 % of the server's CPU on the status path).
 
 use crate::config::Config;
-use crate::limits::LoginLimiter;
+use crate::limits::login::LoginThrottle;
+use crate::limits::passwords::PasswordPool;
+use crate::limits::proxies::TrustedProxies;
+use crate::limits::waiters::WaiterSlots;
 use qrlogin_core::{Millis, SharedClock};
 use qrlogin_db::Db;
-use qrlogin_store::QrStore;
+use qrlogin_store::{Counters, QrStore};
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -59,8 +62,16 @@ pub struct Shared {
     /// Cancelled when the server begins to shut down, so held long polls, SSE streams
     /// and WebSockets answer at once instead of holding the shutdown up.
     pub shutdown: CancellationToken,
+    /// Rate-limit counters: in memory, or in Redis shared by every instance.
+    pub counters: Arc<dyn Counters>,
     /// Throttles password guessing on the phone login.
-    pub login_limiter: Arc<LoginLimiter>,
+    pub login_throttle: LoginThrottle,
+    /// Runs argon2 checks, a bounded number at once.
+    pub passwords: PasswordPool,
+    /// Which proxies' `X-Forwarded-For` is believed.
+    pub proxies: TrustedProxies,
+    /// The waiter cap, overall and per address (counts in `held`).
+    pub waiters: Arc<WaiterSlots>,
     /// An argon2 hash of a random password, verified against for unknown usernames so
     /// that they take as long as wrong passwords.
     pub dummy_hash: Arc<str>,
@@ -69,4 +80,8 @@ pub struct Shared {
     pub clock: SharedClock,
     /// Waiters (long polls, SSE streams, WebSockets) this server holds now, for the cap.
     pub held: Arc<AtomicUsize>,
+    /// The WebAuthn relying party of `public_url` (and `--rp-id`), for passkeys; `None`
+    /// when the public URL cannot be one (a non-loopback IP): the passkey endpoints then
+    /// answer 503 `unavailable`.
+    pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
 }

@@ -5,12 +5,19 @@
 //! WebSocket holds a [`Subscription`]. A waiter wakes in the same instant as the
 //! notification, with no polling, and an idle waiter costs one
 //! reference to its session's small channel.
+//!
+//! The hub is also the bookkeeping of *interest*: a backend that must ask its server for
+//! each session's messages (Redis: a channel per session) builds it with
+//! [`Hub::with_interest`] and hears, on a queue, every session that gets its first local
+//! waiter or loses its last one. It (un)subscribes in batches and then
+//! [confirms](Hub::confirm) the session, which lets the waiters that arrived meanwhile go
+//! on to read it: subscribed before read, so no change slips between.
 
 use qrlogin_core::QrId;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::Notify;
+use tokio::sync::{mpsc, Notify};
 
 /// What the waiters of one session share: a change counter and the waker of all of
 /// them. A `tokio::sync::watch` channel did the same in ~340 bytes per session, most of
@@ -18,8 +25,12 @@ use tokio::sync::Notify;
 struct Channel {
     /// Bumped on every notification; each subscription remembers the last it saw.
     changes: AtomicU64,
-    /// Wakes every waiter parked in [`Subscription::changed`].
+    /// Wakes every waiter parked in [`Subscription::changed`] (and, once, those waiting
+    /// for [`Subscription::confirmed`]).
     notify: Notify,
+    /// Whether the backend hears this session's changes yet; always for a backend
+    /// without interest (the memory store hears every write anyway).
+    confirmed: AtomicBool,
 }
 
 /// Channels per QR session with at least one local waiter.
@@ -28,6 +39,12 @@ pub struct Hub {
     // A std Mutex, not a tokio one: nothing awaits while it is held, and it is held for
     // a map operation only.
     channels: Mutex<HashMap<QrId, Arc<Channel>>>,
+    /// Where first-waiter and last-waiter events go; `None` when the backend hears every
+    /// change anyway.
+    interest: Option<mpsc::UnboundedSender<QrId>>,
+    /// Notifications delivered to this hub (the `qrlogin_store_notifications_total`
+    /// metric): what an idle instance should see stay still.
+    received: AtomicU64,
 }
 
 impl Hub {
@@ -36,13 +53,29 @@ impl Hub {
         Arc::new(Self::default())
     }
 
+    /// A hub whose backend subscribes per session: every session that gets its first
+    /// waiter or loses its last is sent on `interest` (a session may come more than once;
+    /// the receiver looks at [`is_watched`](Self::is_watched) to see which it was).
+    /// Waiters then wait for [`confirm`](Self::confirm).
+    pub fn with_interest(interest: mpsc::UnboundedSender<QrId>) -> Arc<Self> {
+        Arc::new(Self {
+            interest: Some(interest),
+            ..Self::default()
+        })
+    }
+
     /// Registers a waiter for `id`.
     pub fn subscribe(self: &Arc<Self>, id: &QrId) -> Subscription {
         let mut map = self.channels.lock().expect("hub lock poisoned");
         let channel = Arc::clone(map.entry(id.clone()).or_insert_with(|| {
+            if let Some(tx) = &self.interest {
+                // Sent under the lock, so the receiver sees first and last in order.
+                let _ = tx.send(id.clone());
+            }
             Arc::new(Channel {
                 changes: AtomicU64::new(0),
                 notify: Notify::new(),
+                confirmed: AtomicBool::new(self.interest.is_none()),
             })
         }));
         let seen = channel.changes.load(Ordering::SeqCst);
@@ -56,6 +89,13 @@ impl Hub {
 
     /// Wakes every local waiter of `id`.
     pub fn notify(&self, id: &QrId) {
+        self.received.fetch_add(1, Ordering::Relaxed);
+        self.reread(id);
+    }
+
+    /// Wakes the local waiters of `id` to re-read it, without counting a notification
+    /// (the backend may have missed one, e.g. while its subscription moved).
+    pub fn reread(&self, id: &QrId) {
         let map = self.channels.lock().expect("hub lock poisoned");
         if let Some(c) = map.get(id) {
             c.changes.fetch_add(1, Ordering::SeqCst);
@@ -71,6 +111,29 @@ impl Hub {
             c.changes.fetch_add(1, Ordering::SeqCst);
             c.notify.notify_waiters();
         }
+    }
+
+    /// Marks `id` as heard by the backend, releasing the waiters of
+    /// [`Subscription::confirmed`]. Does not count as a change.
+    pub fn confirm(&self, id: &QrId) {
+        let map = self.channels.lock().expect("hub lock poisoned");
+        if let Some(c) = map.get(id) {
+            if !c.confirmed.swap(true, Ordering::SeqCst) {
+                c.notify.notify_waiters();
+            }
+        }
+    }
+
+    /// Every session with a local waiter now (to subscribe again after a reconnect).
+    pub fn watched(&self) -> Vec<QrId> {
+        let map = self.channels.lock().expect("hub lock poisoned");
+        map.keys().cloned().collect()
+    }
+
+    /// How many notifications the backend has delivered so far, whether or not a waiter
+    /// was there to hear them.
+    pub fn notifications(&self) -> u64 {
+        self.received.load(Ordering::Relaxed)
     }
 
     /// How many waiters are registered now.
@@ -118,6 +181,23 @@ impl Subscription {
         }
     }
 
+    /// Whether the backend already hears this session's changes.
+    pub fn is_confirmed(&self) -> bool {
+        self.channel.confirmed.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once the backend hears this session's changes ([`Hub::confirm`]); read
+    /// the session only after that. Immediate on a hub without interest.
+    pub async fn confirmed(&self) {
+        loop {
+            let notified = self.channel.notify.notified();
+            if self.is_confirmed() {
+                return;
+            }
+            notified.await;
+        }
+    }
+
     /// The session this subscription follows.
     pub fn id(&self) -> &QrId {
         &self.id
@@ -131,6 +211,9 @@ impl Drop for Subscription {
         // ours) mean we are the last.
         if Arc::strong_count(&self.channel) <= 2 {
             map.remove(&self.id);
+            if let Some(tx) = &self.hub.interest {
+                let _ = tx.send(self.id.clone());
+            }
         }
     }
 }
@@ -212,6 +295,35 @@ mod tests {
         drop(s2);
         assert!(!hub.is_watched(&id));
         assert_eq!(hub.waiters(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_hub_with_interest_reports_first_and_last_waiters_and_holds_them_until_confirmed() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let hub = Hub::with_interest(tx);
+        let id = QrId::generate();
+        let first = hub.subscribe(&id);
+        let second = hub.subscribe(&id);
+        assert_eq!(
+            rx.try_recv().ok(),
+            Some(id.clone()),
+            "the first waiter is reported"
+        );
+        assert!(rx.try_recv().is_err(), "the second is not");
+        assert!(!second.is_confirmed());
+        hub.confirm(&id);
+        tokio::time::timeout(Duration::from_secs(1), first.confirmed())
+            .await
+            .unwrap();
+        assert_eq!(hub.notifications(), 0, "a confirmation is no notification");
+        drop(first);
+        assert!(rx.try_recv().is_err());
+        drop(second);
+        assert_eq!(
+            rx.try_recv().ok(),
+            Some(id),
+            "the last one leaving is reported"
+        );
     }
 
     #[tokio::test]

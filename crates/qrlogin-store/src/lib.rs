@@ -1,8 +1,10 @@
-//! Storage of qrlogin behind two traits, so the server never knows which backend runs.
+//! Storage of QR sessions behind one trait, so the server never knows which backend runs.
+//! Accounts, tokens and PC sessions are not here: they live in the durable database
+//! (`qrlogin-db`).
 //!
 //! - [`QrStore`]: QR sessions: create, get, compare-and-set, and [`Subscription`]s that
 //!   wake waiters (long poll, SSE, WebSocket) the moment a session's version changes.
-//! - [`AccountStore`]: accounts, phone tokens and PC sessions (hashes of tokens only).
+//! - [`counters`]: atomic rate-limit counters, in memory or shared through Redis.
 //! - [`hub`]: the in-process fan-out of change notifications that every backend uses.
 //! - [`memory`]: the embedded default backend, for a single instance.
 //! - [`redis`]: the production backend, shared by any number of instances.
@@ -11,13 +13,13 @@
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod counters;
 pub mod hub;
 pub mod memory;
 pub mod redis;
-mod types;
 
+pub use counters::{Counters, Hit, MemoryCounters};
 pub use hub::{Hub, Subscription};
-pub use types::{Account, MobileToken, WebSession};
 
 use async_trait::async_trait;
 use qrlogin_core::{Millis, QrId, QrSession, TokenHash};
@@ -82,6 +84,15 @@ pub trait QrStore: Send + Sync + 'static {
     /// Answers when the backend answers (for `/readyz`).
     async fn ping(&self) -> StoreResult<()>;
 
+    /// Keeps a small blob under `key` until `expires_at` (replacing any), for one-use,
+    /// short-lived state that any instance may finish: a WebAuthn ceremony begun on one
+    /// instance is finished on whichever the next request reaches.
+    async fn put_ephemeral(&self, key: &str, value: &[u8], expires_at: Millis) -> StoreResult<()>;
+
+    /// Reads and deletes the blob under `key` in one atomic step, so of two racing
+    /// takes only one gets it; `None` if it was never put, is taken, or has expired.
+    async fn take_ephemeral(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
+
     /// How many subscriptions this instance holds now (the "waiters held" metric).
     fn waiters(&self) -> usize;
 
@@ -89,46 +100,11 @@ pub trait QrStore: Send + Sync + 'static {
     /// waiters read again and re-check the time. Used after a test moves its clock past
     /// an expiry (the wall clock needs no help: waiters arm timers to expiry).
     fn wake_local_waiters(&self);
-}
 
-/// Accounts, phone tokens and PC sessions. Tokens are keyed by their SHA-256 only.
-#[async_trait]
-pub trait AccountStore: Send + Sync + 'static {
-    /// Adds an account; `false` if the username is taken (nothing is changed then).
-    async fn create_account(&self, account: &Account) -> StoreResult<bool>;
-
-    /// The account with this username, if any.
-    async fn account_by_username(&self, username: &str) -> StoreResult<Option<Account>>;
-
-    /// The account with this id, if any.
-    async fn account_by_id(&self, id: &str) -> StoreResult<Option<Account>>;
-
-    /// Stores a phone token under its hash until its `expires_at`.
-    async fn put_mobile_token(&self, hash: &TokenHash, token: &MobileToken) -> StoreResult<()>;
-
-    /// The phone token with this hash, if it exists and has not expired.
-    async fn mobile_token(&self, hash: &TokenHash, now: Millis)
-        -> StoreResult<Option<MobileToken>>;
-
-    /// Stores a PC session under its token hash until its `expires_at`.
-    async fn put_web_session(&self, hash: &TokenHash, session: &WebSession) -> StoreResult<()>;
-
-    /// The live PC session with this token hash, if any.
-    async fn web_session_by_token(
-        &self,
-        hash: &TokenHash,
-        now: Millis,
-    ) -> StoreResult<Option<WebSession>>;
-
-    /// The account's live PC sessions, newest first.
-    async fn web_sessions_of(&self, account_id: &str, now: Millis) -> StoreResult<Vec<WebSession>>;
-
-    /// Revokes the account's session with this id; `false` if the account has none such.
-    async fn revoke_web_session(&self, account_id: &str, session_id: &str) -> StoreResult<bool>;
-
-    /// Revokes the session with this token hash (logout); `false` if there was none.
-    async fn revoke_web_session_token(&self, hash: &TokenHash) -> StoreResult<bool>;
-
-    /// Answers when the backend answers.
-    async fn ping(&self) -> StoreResult<()>;
+    /// How many change notifications this instance has received from the backend (the
+    /// `qrlogin_store_notifications_total` metric): with Redis, only for sessions it holds
+    /// waiters for, so an idle instance's count stands still.
+    fn notifications(&self) -> u64 {
+        0
+    }
 }

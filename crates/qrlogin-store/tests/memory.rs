@@ -1,10 +1,9 @@
 //! The memory store: the whole conformance suite, then what only the memory store does
 //! (purging in process, and the purger task's lifetime).
 
-use qrlogin_core::SecretKind;
-use qrlogin_store::conformance::fixtures::{hash, mobile_token, pending, scanned_by, web_session};
+use qrlogin_store::conformance::fixtures::{pending, scanned_by};
 use qrlogin_store::memory::MemoryStore;
-use qrlogin_store::{AccountStore, CasOutcome, QrStore};
+use qrlogin_store::{CasOutcome, QrStore};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -66,47 +65,6 @@ async fn a_purge_of_more_than_one_batch_removes_everything_due() {
     store.create(&kept, 11).await.expect("create");
     assert_eq!(store.purge(10), 3_000);
     assert!(store.get(&kept.id).await.expect("get").is_some());
-}
-
-#[tokio::test]
-async fn expired_tokens_and_sessions_are_never_returned_and_are_purged() {
-    let store = MemoryStore::new();
-    let mobile = hash(SecretKind::Mobile);
-    store
-        .put_mobile_token(&mobile, &mobile_token("acc_1", 1_000))
-        .await
-        .expect("put");
-    let (web, session) = web_session("acc_1", 500, 1_000);
-    store.put_web_session(&web, &session).await.expect("put");
-    let (live_key, live) = web_session("acc_1", 600, 9_000);
-    store.put_web_session(&live_key, &live).await.expect("put");
-
-    assert!(store
-        .mobile_token(&mobile, 999)
-        .await
-        .expect("get")
-        .is_some());
-    assert_eq!(store.mobile_token(&mobile, 1_000).await.expect("get"), None);
-    assert_eq!(
-        store.web_session_by_token(&web, 1_000).await.expect("get"),
-        None
-    );
-    let listed = store.web_sessions_of("acc_1", 1_000).await.expect("list");
-    assert_eq!(listed, vec![live.clone()]);
-
-    assert_eq!(store.purge(1_000), 2);
-    // Gone for good: not even a clock from the past brings them back.
-    assert_eq!(store.mobile_token(&mobile, 0).await.expect("get"), None);
-    assert_eq!(
-        store.web_session_by_token(&web, 0).await.expect("get"),
-        None
-    );
-    let listed = store.web_sessions_of("acc_1", 0).await.expect("list");
-    assert_eq!(listed, vec![live]);
-    assert!(!store
-        .revoke_web_session("acc_1", &session.id)
-        .await
-        .expect("revoke"));
 }
 
 #[tokio::test]

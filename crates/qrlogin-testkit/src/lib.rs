@@ -5,6 +5,8 @@
 //!   3-master Cluster, Sentinel) that a test may kill and restart at will, and
 //!   [`redis_available`], the one rule for when Redis cannot be had: fail under
 //!   `CI=true`, skip loudly otherwise.
+//! - [`redis_moves`]: topologies that move under a test (a Cluster slot migrated, a
+//!   Sentinel failover to a replica).
 //! - [`app`]: [`spawn_app`], the real server on port 0 in a runtime of its own, so a
 //!   test can stop it gracefully or kill it abruptly (every connection dropped, nothing
 //!   answered), as a crashed process would. Behind the default feature `app`; the
@@ -16,9 +18,11 @@ pub mod app;
 #[cfg(feature = "app")]
 pub mod check;
 pub mod redis;
+pub mod redis_moves;
 
 #[cfg(feature = "app")]
 pub use app::{phone_device, spawn_app, spawn_app_with_manual_clock, try_spawn_app, TestApp};
 #[cfg(feature = "app")]
 pub use check::{assert_problem, code_of, expect_problem};
 pub use redis::{free_port, raw, redis_available, RedisCluster, RedisSentinel, RedisServer};
+pub use redis_moves::{cli, RedisFailoverPair};

@@ -3,19 +3,24 @@
 //!
 //! One file per subcommand: `serve`, `login` (+ `login_view` for what it prints,
 //! `term_qr` for the QR drawing), `phone`, `scan` (+ `qr_image` for decoding images),
-//! `sessions`, `me` (also `logout`), `healthcheck`, `config` (the layered settings of
+//! `sessions`, `me` (also `logout`), `healthcheck`, `passkeys_cmd` (passkey-only
+//! accounts and enrollment links), `config` (the layered settings of
 //! `serve` and `qrlogin config show`). Shared: `exit` (exit codes and human messages),
 //! `store` (the 0600 credential files), `common`.
 
+mod accounts_cmd;
+mod accounts_view;
 mod clients_cmd;
 mod common;
 mod config;
+mod db_cmd;
 mod exit;
 mod healthcheck;
 mod keys_cmd;
 mod login;
 mod login_view;
 mod me;
+mod passkeys_cmd;
 mod phone;
 mod qr_image;
 mod scan;
@@ -64,6 +69,11 @@ enum Command {
     Sessions(sessions::SessionsArgs),
     /// Exit 0 if the server is ready (/readyz is 200), else 1.
     Healthcheck(healthcheck::HealthcheckArgs),
+    /// Add, list, show, change, disable, enable or remove accounts in the database
+    /// (`--db`, as `serve` uses it).
+    Accounts(accounts_cmd::AccountsCmd),
+    /// Set up (`migrate`) or back up (`backup`) the database.
+    Db(db_cmd::DbCmd),
     /// The settings of `qrlogin serve` (defaults < --config file < QRLOGIN_* < flags).
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -73,6 +83,10 @@ enum Command {
     /// The ID token signing keys (on --db / QRLOGIN_DB).
     #[command(subcommand)]
     Keys(keys_cmd::KeysCommand),
+    /// Passkey-only accounts and their enrollment links (operator, on `--db`); the
+    /// same as `accounts add --no-password` and `accounts enroll`, kept as an alias.
+    #[command(subcommand, hide = true)]
+    Passkeys(passkeys_cmd::PasskeysCommand),
 }
 
 /// The command line, with the `[env: …] [default: …]` notes added to the help of
@@ -105,6 +119,8 @@ fn main() -> ExitCode {
                 .await
                 .map_err(|e| exit::Failure::new(exit::Exit::Generic, format!("{e:#}"))),
             Command::Healthcheck(args) => healthcheck::run(args).await,
+            Command::Accounts(cmd) => accounts_cmd::run(cmd).await,
+            Command::Db(cmd) => db_cmd::run(cmd).await,
             Command::Config(cmd) => config::run(cmd)
                 .map_err(|e| exit::Failure::new(exit::Exit::Generic, format!("{e:#}"))),
             Command::Login(args) => login::run(args, store()?).await,
@@ -115,6 +131,7 @@ fn main() -> ExitCode {
             Command::Sessions(args) => sessions::run(args, store()?).await,
             Command::Clients(cmd) => clients_cmd::run(cmd).await,
             Command::Keys(cmd) => keys_cmd::run(cmd).await,
+            Command::Passkeys(cmd) => passkeys_cmd::run(cmd).await,
         }
     });
     // Leftover tasks (a dropped SSE body, a pending signal listener) must not keep the

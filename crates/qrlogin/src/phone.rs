@@ -14,7 +14,7 @@ use qrlogin_client::{Client, DeviceInfo, Phone};
 pub enum PhoneCommand {
     /// Sign this terminal in as a phone (password from a prompt or QRLOGIN_PASSWORD).
     Login(PhoneLoginArgs),
-    /// Forget the saved phone token.
+    /// Sign this phone out on the server (its token is revoked) and forget the token.
     Logout,
 }
 
@@ -40,6 +40,19 @@ pub async fn run(cmd: PhoneCommand, store: Store) -> Result<(), Failure> {
     match cmd {
         PhoneCommand::Login(args) => login(args, store).await,
         PhoneCommand::Logout => {
+            // Revoke it on the server first (so a copy of the file is worthless too);
+            // a token the server no longer knows, or a server that is gone, must not
+            // keep the user from forgetting it here.
+            if let Ok((phone, server)) = saved_phone(&store, None) {
+                match phone.logout().await {
+                    Ok(()) => println!("Signed out on {server}."),
+                    Err(e) if e.status() == Some(401) => {}
+                    Err(e) => eprintln!(
+                        "qrlogin: could not sign out on the server ({}); forgetting the token anyway",
+                        Failure::from_client(&e, &server, Role::Phone).message
+                    ),
+                }
+            }
             if store.remove(PHONE_FILE)? {
                 println!("Phone token deleted.");
             } else {

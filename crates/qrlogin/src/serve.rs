@@ -100,6 +100,46 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECS")]
     #[serde(skip_serializing_if = "Option::is_none")]
     shutdown_timeout: Option<u64>,
+    /// Most clients waiting at once from one address (an IPv6 /64) before 429.
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_waiters_per_ip: Option<usize>,
+    /// QR sessions one address may create per minute before 429.
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qr_per_ip_per_minute: Option<u64>,
+    /// QR sessions the memory store keeps at once before 503.
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_qr_sessions: Option<usize>,
+    /// Password attempts per (address, username) per 5 minutes before 429.
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    login_attempts: Option<u64>,
+    /// Password attempts per address per 5 minutes, any usernames, before 429.
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    login_attempts_per_ip: Option<u64>,
+    /// Attempts per username per 5 minutes from anywhere after which answers slow down
+    /// (never refused, so nobody can lock a user out).
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    login_slowdown_after: Option<u64>,
+    /// Password checks (argon2) at once; 0 = one per CPU core.
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    argon2_workers: Option<usize>,
+}
+
+impl ServeArgs {
+    /// No flags but `--config`: what commands other than `serve` (`db`, `accounts`)
+    /// layer to find the settings they share with it.
+    pub fn with_config(config: Option<PathBuf>) -> Self {
+        Self {
+            config,
+            ..Self::default()
+        }
+    }
 }
 
 /// Leaves an unset switch out of the flag layer, so it cannot undo the file's `true`.
@@ -109,7 +149,11 @@ fn is_false(b: &bool) -> bool {
 
 fn init_logs() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("QRLOGIN_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // Libraries that would log secrets at trace stay at info (see `log_directives`).
+    let user = std::env::var("QRLOGIN_LOG").ok();
+    let directives = qrlogin_server::telemetry::log_directives(user.as_deref());
+    let filter = EnvFilter::try_new(&directives)
+        .unwrap_or_else(|_| EnvFilter::new(qrlogin_server::telemetry::log_directives(None)));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -25,6 +25,8 @@ fn serve(envs: &[(&str, &str)], args: &[&str]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_qrlogin"))
         .arg("serve")
         .args(args)
+        // Nothing kept: without it the default SQLite file lands in the crate folder.
+        .env("QRLOGIN_DB", "memory")
         .envs(envs.iter().copied())
         .env("QRLOGIN_LOG", "warn")
         .stdout(Stdio::piped())

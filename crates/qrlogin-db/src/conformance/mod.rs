@@ -4,8 +4,8 @@
 //! - `mod.rs`: the [`Harness`] a backend's test file implements and the
 //!   [`db_conformance_tests!`](crate::db_conformance_tests) macro.
 //! - [`fixtures`]: records with fresh random ids and fixed times.
-//! - [`accounts`], [`tokens`], [`activity`], [`links`], [`oauth`]: the checks, one
-//!   trait each ([`oauth_fixtures`]: its records).
+//! - [`accounts`], [`tokens`], [`activity`], [`links`], [`oauth`], [`passkeys`]: the
+//!   checks, one trait each ([`oauth_fixtures`]: the OAuth records).
 //!
 //! Each test gets a fresh harness, so each starts from an empty database:
 //!
@@ -24,6 +24,7 @@ pub mod fixtures;
 pub mod links;
 pub mod oauth;
 pub mod oauth_fixtures;
+pub mod passkeys;
 pub mod tokens;
 
 use crate::Db;
@@ -121,6 +122,14 @@ macro_rules! db_conformance_tests {
             Current a_refresh_token_is_used_once_and_its_family_revoked_whole => oauth::a_refresh_token_is_used_once_and_its_family_revoked_whole;
             Current an_access_token_lives_until_expiry_and_only_its_client_revokes_it => oauth::an_access_token_lives_until_expiry_and_only_its_client_revokes_it;
             Current a_device_request_is_found_by_each_key_and_records_its_polls => oauth::a_device_request_is_found_by_each_key_and_records_its_polls;
+            Current a_passkey_reads_back_by_credential_and_in_its_accounts_list => passkeys::a_passkey_reads_back_by_credential_and_in_its_accounts_list;
+            Current a_credential_registers_once_and_not_for_a_disabled_or_unknown_account => passkeys::a_credential_registers_once_and_not_for_a_disabled_or_unknown_account;
+            Current a_passkey_is_renamed_and_removed_only_by_its_own_account => passkeys::a_passkey_is_renamed_and_removed_only_by_its_own_account;
+            Current a_use_stores_the_new_counter_and_time => passkeys::a_use_stores_the_new_counter_and_time;
+            Current an_enrollment_link_enrolls_once_and_not_after_it_expires => passkeys::an_enrollment_link_enrolls_once_and_not_after_it_expires;
+            Current a_failed_enrollment_leaves_the_link_unused => passkeys::a_failed_enrollment_leaves_the_link_unused;
+            Multi racing_uses_of_one_enrollment_link_enroll_one_passkey => passkeys::racing_uses_of_one_enrollment_link_enroll_one_passkey;
+            Current a_removed_account_leaves_no_passkey_or_link => passkeys::a_removed_account_leaves_no_passkey_or_link;
         }
     };
 }

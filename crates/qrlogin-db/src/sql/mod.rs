@@ -13,6 +13,7 @@ mod links;
 mod oauth;
 mod oauth_rows;
 mod oauth_tokens;
+mod passkeys;
 mod rows;
 mod tokens;
 

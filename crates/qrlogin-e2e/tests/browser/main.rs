@@ -4,11 +4,15 @@
 mod app;
 mod harness;
 mod qr;
+mod webauthn;
 
 mod csp;
 mod languages;
 mod layout;
 mod oauth;
+mod passkeys;
+mod passkeys_app;
+mod passkeys_refusals;
 mod pc_login;
 mod phone_pages;
 mod phone_safety;

@@ -37,6 +37,13 @@ pub const KEYS: &[&str] = &[
     "idle_timeout",
     "max_connections",
     "shutdown_timeout",
+    "max_waiters_per_ip",
+    "qr_per_ip_per_minute",
+    "max_qr_sessions",
+    "login_attempts",
+    "login_attempts_per_ip",
+    "login_slowdown_after",
+    "argon2_workers",
 ];
 
 /// The operator's settings, before they are checked and turned into a
@@ -93,11 +100,26 @@ pub struct Settings {
     pub max_connections: Option<usize>,
     /// `--shutdown-timeout`, seconds.
     pub shutdown_timeout: u64,
+    /// `--max-waiters-per-ip` (an IPv6 client counts by its /64).
+    pub max_waiters_per_ip: usize,
+    /// `--qr-per-ip-per-minute`.
+    pub qr_per_ip_per_minute: u64,
+    /// `--max-qr-sessions` (memory store).
+    pub max_qr_sessions: usize,
+    /// `--login-attempts`: per (address, username) per 5 minutes.
+    pub login_attempts: u64,
+    /// `--login-attempts-per-ip`: per address per 5 minutes.
+    pub login_attempts_per_ip: u64,
+    /// `--login-slowdown-after`: per username per 5 minutes, then slowed.
+    pub login_slowdown_after: u64,
+    /// `--argon2-workers` (0: one per core).
+    pub argon2_workers: usize,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         let lifetimes = Lifetimes::default();
+        let limits = crate::limits::Limits::default();
         Self {
             listen: "127.0.0.1:8080".into(),
             store: "memory".into(),
@@ -120,6 +142,13 @@ impl Default for Settings {
             idle_timeout: 60,
             max_connections: None,
             shutdown_timeout: 30,
+            max_waiters_per_ip: limits.max_waiters_per_ip,
+            qr_per_ip_per_minute: limits.qr_per_ip_per_minute,
+            max_qr_sessions: limits.max_qr_sessions,
+            login_attempts: limits.login_per_ip_user,
+            login_attempts_per_ip: limits.login_per_ip,
+            login_slowdown_after: limits.login_soft_per_user,
+            argon2_workers: limits.argon2_workers,
         }
     }
 }

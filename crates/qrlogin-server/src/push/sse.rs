@@ -2,7 +2,7 @@
 //! the current status first, `Last-Event-ID` honoured, ends after a terminal state.
 
 use crate::error::ApiResult;
-use crate::extract::{Authorization, QrPath};
+use crate::extract::{Authorization, ClientIp, QrPath};
 use crate::push::KEEP_ALIVE;
 use crate::service::{self, qr, wait::Watcher};
 use crate::state::AppState;
@@ -23,10 +23,11 @@ const ROUND: Duration = Duration::from_secs(300);
         ("Last-Event-ID" = Option<u64>, Header, description = "resume after this version")),
     security(("poll_token" = [])),
     responses((status = 200, content_type = "text/event-stream", description = "`event: status`, `id:` version, `data:` the status JSON"),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 503, body = Problem)))]
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
 pub async fn events(
     State(state): State<AppState>,
     QrPath(id): QrPath,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let last = match headers.get("last-event-id") {
@@ -39,11 +40,15 @@ pub async fn events(
             .ok_or_else(|| service::Error::bad_request("Last-Event-ID must be a version number")),
     };
     let token = Authorization::of(&headers);
-    let (watcher, last) = qr::watch_from(&state, &id, token.bearer(), last).await?;
+    let (watcher, last) = qr::watch_from(&state, &id, token.bearer(), last, ip).await?;
     let rounds = stream::unfold((watcher, last, false), round);
     let stream = rounds.flatten();
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }
+
+/// What a stream carries from one round to the next: its waiter, the last version
+/// sent, and whether it has ended.
+type RoundState = (Watcher, Option<u64>, bool);
 
 /// One round of the stream: the events of every version since the last one sent, so a
 /// reader that woke once for two quick changes still sees both. A store failure ends
@@ -99,10 +104,6 @@ fn round(
         }
     }
 }
-
-/// What the stream keeps between rounds: the waiter, the last version sent, and
-/// whether it has ended.
-type RoundState = (Watcher, Option<u64>, bool);
 
 /// The events one round yields.
 type EventBatch = stream::Iter<std::vec::IntoIter<Result<Event, Infallible>>>;

@@ -5,7 +5,7 @@ use super::events;
 use crate::config::Config;
 use crate::extract::QrPath;
 use crate::service::{qr, RequestContext};
-use crate::state::{AppState, Shared};
+use crate::state::AppState;
 use async_trait::async_trait;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -52,6 +52,12 @@ impl QrStore for Failing {
     async fn ping(&self) -> StoreResult<()> {
         Ok(())
     }
+    async fn put_ephemeral(&self, key: &str, value: &[u8], until: Millis) -> StoreResult<()> {
+        self.inner.put_ephemeral(key, value, until).await
+    }
+    async fn take_ephemeral(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        self.inner.take_ephemeral(key).await
+    }
     fn waiters(&self) -> usize {
         self.inner.waiters()
     }
@@ -68,17 +74,18 @@ async fn an_sse_stream_whose_store_fails_ends_with_a_problem_event() {
         inner: memory.clone(),
         reads_left: AtomicUsize::new(1),
     });
-    let state = AppState::new(Shared {
-        qr: store,
-        db: qrlogin_db::open("memory").await.unwrap(),
-        config: Arc::new(Config::for_tests()),
-        public_url: "http://test".into(),
-        shutdown: Default::default(),
-        login_limiter: Default::default(),
-        dummy_hash: "".into(),
-        clock: SystemClock::shared(),
-        held: Default::default(),
-    });
+    let state = AppState::new(
+        crate::startup::shared_state(
+            Config::for_tests(),
+            store,
+            Arc::new(qrlogin_store::MemoryCounters::new(SystemClock::shared())),
+            qrlogin_db::open("memory").await.unwrap(),
+            SystemClock::shared(),
+            "http://test",
+        )
+        .await
+        .unwrap(),
+    );
     let created = qr::create(&state, None, RequestContext::default())
         .await
         .unwrap();
@@ -86,7 +93,14 @@ async fn an_sse_stream_whose_store_fails_ends_with_a_problem_event() {
     let mut headers = HeaderMap::new();
     let auth = format!("Bearer {}", created.poll_token);
     headers.insert(header::AUTHORIZATION, HeaderValue::from_str(&auth).unwrap());
-    let sse = events(State(state), QrPath(id), headers).await.unwrap();
+    let sse = events(
+        State(state),
+        QrPath(id),
+        crate::extract::ClientIp(None),
+        headers,
+    )
+    .await
+    .unwrap();
     let body = sse.into_response().into_body();
     let read = axum::body::to_bytes(body, 64 * 1024);
     let bytes = tokio::time::timeout(std::time::Duration::from_secs(10), read)

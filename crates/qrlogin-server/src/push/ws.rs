@@ -1,19 +1,23 @@
 //! `GET /api/v1/qr/{qr_id}/ws`: one text message (the status JSON) per state change,
 //! the current status first, close 1000 after a terminal state. Auth by header (checked
 //! before the upgrade, so errors are problem+json), or, for browsers, by a first message
-//! `{"type":"auth","poll_token":"qlp_…"}` within 10 s.
+//! `{"type":"auth","poll_token":"qlp_…"}` within 10 s. A waiter slot is taken only once
+//! the socket is authenticated: sockets that never authenticate cannot fill the cap.
+//! The auth message carries a secret: it is never logged here, and the WebSocket
+//! library's own trace logs are filtered out (see `telemetry::log_filter`).
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Authorization, QrPath};
+use crate::extract::{Authorization, ClientIp, QrPath};
 use crate::push::KEEP_ALIVE;
-use crate::service::{self, auth, qr, wait::Watcher};
+use crate::service::{self, qr, wait::Watcher};
 use crate::state::AppState;
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use qrlogin_core::api::Problem;
-use qrlogin_core::QrId;
+use qrlogin_core::{ErrorCode, QrId};
 use serde::Deserialize;
+use std::net::IpAddr;
 use std::time::Duration;
 
 /// Largest accepted message or frame: an auth message is under 100 bytes.
@@ -42,15 +46,17 @@ struct AuthMessage {
 pub async fn upgrade(
     State(state): State<AppState>,
     QrPath(id): QrPath,
+    ClientIp(ip): ClientIp,
     auth: Authorization,
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
-    // No header: the session must exist; the token comes in the first message.
-    let authed = auth.bearer().is_some();
-    let watcher = if authed {
-        qr::watch(&state, &id, auth.bearer()).await?
+    // No header: the session must exist; the token comes in the first message, and
+    // the waiter slot only after it.
+    let watcher = if auth.bearer().is_some() {
+        Some(Box::new(qr::watch(&state, &id, auth.bearer(), ip).await?))
     } else {
-        qr::watch_before_auth(&state, &id).await?
+        qr::get(&state, &id).await?;
+        None
     };
     // Small buffers: the server reads one short auth message at most and writes short
     // status messages, so tungstenite's 128 KiB defaults would be almost all waste per
@@ -63,8 +69,7 @@ pub async fn upgrade(
         .max_frame_size(WS_MAX_MESSAGE);
     // Boxed: axum's upgrade task keeps the callback's captures for the socket's whole
     // life besides our own task state, so a 400-byte capture would be held twice.
-    let watcher = Box::new(watcher);
-    Ok(ws.on_upgrade(move |socket| run(socket, state, id, authed, watcher)))
+    Ok(ws.on_upgrade(move |socket| run(socket, state, id, ip, watcher)))
 }
 
 /// Sends a close frame; the socket is done after it.
@@ -81,12 +86,14 @@ fn problem_text(e: &service::Error) -> String {
         .to_string()
 }
 
-/// Reads and checks the auth message; `Err` with the close to send.
+/// Reads the auth message, checks its token and takes a waiter slot; `Err` with the
+/// close to send.
 async fn first_message_auth(
     socket: &mut WebSocket,
     state: &AppState,
     id: &QrId,
-) -> service::Result<()> {
+    ip: Option<IpAddr>,
+) -> service::Result<Box<Watcher>> {
     let msg = tokio::time::timeout(AUTH_TIMEOUT, socket.recv())
         .await
         .map_err(|_| service::Error::unauthorized())?
@@ -100,20 +107,31 @@ async fn first_message_auth(
     if message.kind != "auth" {
         return Err(service::Error::bad_request("expected an auth message"));
     }
-    auth::poll_token(state, id, Some(&message.poll_token))
+    qr::watch(state, id, Some(&message.poll_token), ip)
         .await
-        .map(|_| ())
+        .map(Box::new)
 }
 
 /// Authenticates a socket by its first message; on failure tells the client why and
-/// closes. Whether the socket may go on.
-async fn authenticate(socket: &mut WebSocket, state: &AppState, id: &QrId) -> bool {
-    let Err(e) = first_message_auth(socket, state, id).await else {
-        return true;
+/// closes. The socket's waiter if it may go on.
+async fn authenticate(
+    socket: &mut WebSocket,
+    state: &AppState,
+    id: &QrId,
+    ip: Option<IpAddr>,
+) -> Option<Box<Watcher>> {
+    let e = match first_message_auth(socket, state, id, ip).await {
+        Ok(w) => return Some(w),
+        Err(e) => e,
     };
     let _ = socket.send(Message::Text(problem_text(&e).into())).await;
-    close(socket, close_code::POLICY, e.code.as_str()).await;
-    false
+    // A full cap is "try again", a bad token is a policy violation.
+    let code = match e.code {
+        ErrorCode::RateLimited | ErrorCode::StoreUnavailable => close_code::AGAIN,
+        _ => close_code::POLICY,
+    };
+    close(socket, code, e.code.as_str()).await;
+    None
 }
 
 /// The task of one socket, alive as long as its PC waits, so its size is the memory of
@@ -126,13 +144,17 @@ pub(crate) fn run(
     mut socket: WebSocket,
     state: AppState,
     id: QrId,
-    authed: bool,
-    mut watcher: Box<Watcher>,
+    ip: Option<IpAddr>,
+    watcher: Option<Box<Watcher>>,
 ) -> impl std::future::Future<Output = ()> + Send {
     async move {
-        if !authed && !Box::pin(authenticate(&mut socket, &state, &id)).await {
-            return;
-        }
+        let mut watcher = match watcher {
+            Some(w) => w,
+            None => match Box::pin(authenticate(&mut socket, &state, &id, ip)).await {
+                Some(w) => w,
+                None => return,
+            },
+        };
         let mut last: Option<u64> = None;
         loop {
             let next = match last {

@@ -1,8 +1,12 @@
 //! The router: routes per role, the OpenAPI document, and the layers every request goes
-//! through (metrics, panic catching, problem+json for unknown routes and methods).
+//! through (metrics, panic catching, problem+json for unknown routes and methods,
+//! `nosniff`, CORS when configured: [`headers`]).
 
+pub mod headers;
+pub mod openapi;
 pub mod ops;
 pub mod pages;
+pub mod passkeys;
 pub mod pc;
 pub mod phone;
 pub mod session;
@@ -12,6 +16,7 @@ use crate::state::AppState;
 use crate::telemetry;
 use axum::response::Response;
 use axum::Router;
+use openapi::Conformance;
 use qrlogin_core::ErrorCode;
 use std::any::Any;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -25,16 +30,19 @@ use utoipa::{Modify, OpenApi};
     paths(
         pc::create_qr, pc::qr_svg, pc::qr_png, pc::status, pc::redeem, pc::cancel,
         crate::push::sse::events, crate::push::ws::upgrade,
-        phone::login, phone::scan, phone::confirm, phone::decline, phone::sessions, phone::revoke,
+        phone::login, phone::logout, phone::activity_log, phone::scan, phone::confirm, phone::decline, phone::sessions, phone::revoke,
         session::me, session::logout,
+        passkeys::register_start, passkeys::register_finish, passkeys::list, passkeys::rename, passkeys::remove,
+        passkeys::login_start, passkeys::login_finish, passkeys::enroll_start, passkeys::enroll_finish,
         ops::healthz, ops::readyz, ops::metrics_text, ops::openapi,
         crate::oauth::discovery::configuration, crate::oauth::jwks::jwks,
         crate::oauth::authorize::page, crate::oauth::authorize::session, crate::oauth::authorize::complete,
         crate::oauth::token::token, crate::oauth::userinfo::userinfo, crate::oauth::revoke::revoke,
         crate::oauth::device::authorize, crate::oauth::device::user_code,
     ),
-    modifiers(&BearerSchemes),
+    modifiers(&BearerSchemes, &Conformance),
     tags((name = "pc", description = "The device that wants to log in"), (name = "phone", description = "The signed-in phone that approves"),
+        (name = "passkeys", description = "WebAuthn sign-in of the phone"),
         (name = "session", description = "A PC after login"), (name = "ops", description = "Operations"),
         (name = "oauth", description = "OpenID Connect provider and OAuth 2.0 device grant (errors of token, device_authorization and revoke are RFC 6749 JSON)"))
 )]
@@ -79,6 +87,7 @@ pub fn router(state: AppState) -> Router {
     if roles.phone() {
         app = app
             .merge(phone::routes())
+            .merge(passkeys::routes())
             .merge(crate::oauth::phone_routes());
     }
     finish(app, state)
@@ -88,7 +97,9 @@ pub fn router(state: AppState) -> Router {
 /// panic catching) and the state. Public so a test can check the layers on a route of
 /// its own (a handler that panics).
 pub fn finish(app: Router<AppState>, state: AppState) -> Router {
-    app.fallback(|| async { problem(ErrorCode::NotFound, "no such route") })
+    let cors = headers::cors(&state.config.cors_origins);
+    let app = app
+        .fallback(|| async { problem(ErrorCode::NotFound, "no such route") })
         .method_not_allowed_fallback(|| async {
             problem(
                 ErrorCode::MethodNotAllowed,
@@ -97,7 +108,13 @@ pub fn finish(app: Router<AppState>, state: AppState) -> Router {
         })
         .layer(telemetry::TrackLayer)
         .layer(CatchPanicLayer::custom(on_panic))
-        .with_state(state)
+        .layer(headers::nosniff())
+        .with_state(state);
+    // Outermost, so a preflight is answered before routing (no route has OPTIONS).
+    match cors {
+        Some(cors) => app.layer(cors),
+        None => app,
+    }
 }
 
 /// A panicking handler answers 500 `internal`; the process and other requests go on.

@@ -39,6 +39,8 @@ pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, 
 pub async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
     metrics::gauge!("qrlogin_waiters").set(state.held.load(Ordering::Relaxed) as f64);
     metrics::gauge!("qrlogin_store_subscriptions").set(state.qr.waiters() as f64);
+    // Only sessions this instance holds waiters for: an idle instance's count stands still.
+    metrics::counter!("qrlogin_store_notifications_total").absolute(state.qr.notifications());
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         crate::telemetry::render(),

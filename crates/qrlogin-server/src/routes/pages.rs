@@ -47,8 +47,9 @@ pub fn routes(roles: ApiRoles) -> Router<AppState> {
             .route("/qrlogin.js", page("qrlogin.js"));
     }
     if roles.phone() {
-        // One app for the phone; it reads the path to know whether a QR opened it.
-        for path in ["/m", "/m/", "/m/qr/{qr_id}", "/m/device"] {
+        // One app for the phone; it reads the path to know whether a QR opened it, or
+        // an enrollment link (its secret after `#`, never sent here).
+        for path in ["/m", "/m/", "/m/qr/{qr_id}", "/m/enroll", "/m/device"] {
             r = r.route(path, page("m.html"));
         }
     }

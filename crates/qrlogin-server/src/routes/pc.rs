@@ -3,7 +3,7 @@
 //! and renders the answer.
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Authorization, ClientInfo, OptionalJson, QrPath};
+use crate::extract::{Authorization, ClientInfo, ClientIp, OptionalJson, QrPath};
 use crate::qrimage;
 use crate::service::qr;
 use crate::state::AppState;
@@ -28,12 +28,21 @@ pub fn routes() -> Router<AppState> {
 
 /// Creates a QR session.
 #[utoipa::path(post, path = "/api/v1/qr", tag = "pc", request_body(content = Option<CreateQrRequest>),
-    responses((status = 201, body = CreateQrResponse), (status = 400, body = Problem), (status = 415, body = Problem), (status = 503, body = Problem)))]
+    responses((status = 201, body = CreateQrResponse), (status = 400, body = Problem), (status = 415, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
 pub async fn create_qr(
     State(state): State<AppState>,
     client: ClientInfo,
-    OptionalJson(body): OptionalJson<CreateQrRequest>,
+    OptionalJson(body): OptionalJson<serde_json::Value>,
 ) -> ApiResult<impl IntoResponse> {
+    // An object or nothing: serde would read `[]` as a struct with no fields.
+    let body: Option<CreateQrRequest> = match body {
+        None => None,
+        Some(v) if v.is_object() => Some(
+            serde_json::from_value(v)
+                .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?,
+        ),
+        Some(_) => return Err(ApiError::bad_request("the body must be a JSON object")),
+    };
     let res = qr::create(&state, body.and_then(|b| b.device), client.0).await?;
     Ok((
         StatusCode::CREATED,
@@ -83,8 +92,10 @@ pub async fn qr_png(State(state): State<AppState>, QrPath(id): QrPath) -> ApiRes
 
 /// Query of the status endpoint.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     /// Seconds to hold the request, 0..=[`qr::MAX_WAIT`] (default 0).
+    #[param(minimum = 0, maximum = 60)]
     pub wait: Option<u64>,
     /// The version the client has; held only while it is still current.
     pub since: Option<u64>,
@@ -93,13 +104,15 @@ pub struct StatusQuery {
 /// Status, as a short poll or a long poll.
 #[utoipa::path(get, path = "/api/v1/qr/{qr_id}", tag = "pc", params(("qr_id" = String, Path), StatusQuery),
     security(("poll_token" = [])),
-    responses((status = 200, body = Status), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Status), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 429, body = Problem), (status = 503, body = Problem)))]
 // A plain fn returning the use case's future mapped, not an `async fn` or an async
 // block: either would keep the arguments beside the use case's own copies, and this
 // future is held for the whole wait of every long poll.
 pub fn status(
     State(state): State<AppState>,
     QrPath(id): QrPath,
+    ClientIp(ip): ClientIp,
     auth: Authorization,
     query: Result<Query<StatusQuery>, axum::extract::rejection::QueryRejection>,
 ) -> impl std::future::Future<Output = ApiResult<Response>> + Send {
@@ -112,7 +125,7 @@ pub fn status(
     };
     // Only the token is handed on (the use case drops it before a wait), not the header.
     let token = auth.bearer().map(str::to_owned);
-    let status = qr::status(state, id, token, q.wait.unwrap_or(0), q.since);
+    let status = qr::status(state, id, token, q.wait.unwrap_or(0), q.since, ip);
     Either::Right(status.map(|r| {
         r.map(|s| ([(header::CACHE_CONTROL, "no-store")], Json(s)).into_response())
             .map_err(ApiError::from)

@@ -1,24 +1,27 @@
-//! Phone endpoints: password login, scan, confirm, decline, and the account's PC
-//! sessions. Every one but login requires a device-bound mobile token. Each parses the
+//! Phone endpoints: password login and logout, scan, confirm, decline, the account's
+//! PC sessions and its activity log. Every one but login requires a device-bound mobile token. Each parses the
 //! request, calls one use case of [`service`](crate::service) and renders the answer.
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ClientInfo, JsonBody, OptionalJson, RawQrId};
-use crate::service::{self, accounts, phone, PhoneCredentials};
+use crate::service::{self, accounts, activity, phone, PhoneCredentials};
 use crate::state::AppState;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use qrlogin_core::api::{
-    LoginRequest, LoginResponse, Problem, ScanResponse, SessionsResponse, TicketRequest,
-    TransitionResponse,
+    ActivityResponse, LoginRequest, LoginResponse, Problem, ScanResponse, SessionsResponse,
+    TicketRequest, TransitionResponse,
 };
 
 /// Routes of the phone role.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/activity", get(activity_log))
         .route("/api/v1/qr/{qr_id}/scan", post(scan))
         .route("/api/v1/qr/{qr_id}/confirm", post(confirm))
         .route("/api/v1/qr/{qr_id}/cancel", post(decline))
@@ -28,13 +31,14 @@ pub fn routes() -> Router<AppState> {
 
 /// Password login of the phone; issues a token bound to account and device.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "phone", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = LoginResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
     client: ClientInfo,
     JsonBody(req): JsonBody<LoginRequest>,
-) -> ApiResult<Json<LoginResponse>> {
-    Ok(Json(accounts::login(&state, req, &client.0).await?))
+) -> ApiResult<impl IntoResponse> {
+    let res = accounts::login(&state, req, &client.0).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(res)))
 }
 
 /// Scans a QR code: `pending` → `scanned`, with a ticket for confirm/cancel.
@@ -48,11 +52,11 @@ pub async fn scan(
     RawQrId(id): RawQrId,
     client: ClientInfo,
     body: Result<OptionalJson<serde_json::Value>, ApiError>,
-) -> ApiResult<Json<ScanResponse>> {
+) -> ApiResult<impl IntoResponse> {
     let body = body.map(|_| ()).map_err(Into::into);
-    Ok(Json(
-        phone::scan(&state, &creds, &id, &client.0, body).await?,
-    ))
+    let res = phone::scan(&state, &creds, &id, &client.0, body).await?;
+    // The scan ticket is a secret of this phone.
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(res)))
 }
 
 /// The scan ticket of a confirm or decline body (if sent), or why the body was refused.
@@ -114,4 +118,49 @@ pub async fn revoke(
 ) -> ApiResult<StatusCode> {
     phone::revoke(&state, &creds, &session_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Signs this phone out: revokes its mobile token.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "phone", security(("mobile_token" = [])),
+    responses((status = 204), (status = 401, body = Problem)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    creds: PhoneCredentials,
+    client: ClientInfo,
+) -> ApiResult<StatusCode> {
+    accounts::phone_logout(&state, &creds, &client.0).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Query of the activity log.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ActivityQuery {
+    /// How many events, 1..=200 (default 50).
+    pub limit: Option<u32>,
+}
+
+/// The account's activity log, newest first: sign-ins, QR logins, revocations.
+#[utoipa::path(get, path = "/api/v1/activity", tag = "phone", params(ActivityQuery), security(("mobile_token" = [])),
+    responses((status = 200, body = ActivityResponse), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn activity_log(
+    State(state): State<AppState>,
+    creds: PhoneCredentials,
+    query: Result<Query<ActivityQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<ActivityResponse>> {
+    // A malformed query is reported after authentication, like a bad limit.
+    let limit = match query {
+        Ok(Query(q)) => Ok(q.limit),
+        Err(e) => Err(service::Error::bad_request(format!(
+            "bad query: {}",
+            e.body_text()
+        ))),
+    };
+    let limit = match limit {
+        Ok(l) => l,
+        Err(e) => {
+            crate::service::auth::phone(&state, &creds).await?;
+            return Err(e.into());
+        }
+    };
+    Ok(Json(activity::list(&state, &creds, limit).await?))
 }

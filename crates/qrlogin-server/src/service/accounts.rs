@@ -2,18 +2,17 @@
 //! the phone's password login that issues a device-bound token, and what a signed-in PC
 //! asks about itself (`me`, logout).
 
-use super::{auth, Error, RequestContext, Result};
+use super::activity::{self, Details};
+use super::{auth, Error, PhoneCredentials, RequestContext, Result};
 use crate::state::AppState;
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use argon2::Argon2;
 use qrlogin_core::api::{AccountView, LoginRequest, LoginResponse, MeResponse, MeSession};
 use qrlogin_core::time::rfc3339;
 use qrlogin_core::{
     validate_device, AccountId, DeviceRule, ErrorCode, Millis, Secret, SecretKind, Username,
 };
-use qrlogin_db::{Account, Db, MobileToken};
+use qrlogin_db::{Account, ActivityKind, Db, MobileToken};
 
 /// Hashes a password with argon2id (default, OWASP-recommended parameters) on the
 /// blocking pool: a hash takes tens of milliseconds of CPU and must not stall the
@@ -27,20 +26,6 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
             .map_err(|e| anyhow::anyhow!("argon2: {e}"))
     })
     .await?
-}
-
-/// Checks a password against a PHC hash on the blocking pool; `false` on any mismatch
-/// or unreadable hash.
-pub async fn verify_password(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&phc).is_ok_and(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-    })
-    .await
-    .unwrap_or(false)
 }
 
 /// Adds an account with a fresh id and an argon2id hash of `password`, created at
@@ -87,7 +72,9 @@ pub fn account_view(a: &Account) -> AccountView {
 }
 
 /// Password login of a phone: same answer and similar time for unknown users and wrong
-/// passwords; throttled per username and IP; issues a token bound to the device.
+/// passwords; every attempt counted before its password is checked
+/// ([`LoginThrottle`](crate::limits::login::LoginThrottle)), the check itself on the
+/// bounded argon2 pool; issues a token bound to the device.
 pub async fn login(
     state: &AppState,
     req: LoginRequest,
@@ -100,16 +87,7 @@ pub async fn login(
             "wrong username or password",
         ));
     }
-    state
-        .login_limiter
-        .check(&req.username, &ctx.ip)
-        .map_err(|secs| {
-            Error::new(
-                ErrorCode::RateLimited,
-                "too many failed logins; try again later",
-            )
-            .retry_after(secs)
-        })?;
+    state.login_throttle.admit(&ctx.ip, &req.username).await?;
     // A name outside the username rule cannot exist: it is looked up as nobody, so it
     // costs the same argon2 check and gets the same answer as a wrong password.
     let account = match Username::parse(&req.username) {
@@ -120,20 +98,30 @@ pub async fn login(
     // against the dummy hash too, so neither can be told from a wrong password.
     let usable = account.filter(|a| !a.disabled && a.password_hash.is_some());
     let phc = usable.as_ref().and_then(|a| a.password_hash.clone());
-    let ok = verify_password(
-        req.password,
-        phc.unwrap_or_else(|| state.dummy_hash.to_string()),
-    )
-    .await;
+    let ok = state
+        .passwords
+        .verify(
+            req.password,
+            phc.unwrap_or_else(|| state.dummy_hash.to_string()),
+        )
+        .await?;
+    if let Some(a) = usable.as_ref().filter(|_| !ok) {
+        // Written in the background: waiting for it would make a wrong password for a
+        // real account slower than one for nobody, and tell the two apart.
+        let (db, id, now) = (state.db.clone(), a.id.clone(), state.now());
+        let details = Details::new(&ctx.ip, Some(device.clone()));
+        tokio::spawn(async move {
+            activity::record(db.as_ref(), &id, ActivityKind::SignInFailed, details, now).await;
+        });
+    }
     let Some(account) = usable.filter(|_| ok) else {
-        state.login_limiter.failed(&req.username, &ctx.ip);
         metrics::counter!("qrlogin_phone_logins_total", "outcome" => "failed").increment(1);
         return Err(Error::new(
             ErrorCode::InvalidCredentials,
             "wrong username or password",
         ));
     };
-    state.login_limiter.succeeded(&req.username);
+    state.login_throttle.succeeded(&ctx.ip, &req.username).await;
     let now = state.now();
     let l = &state.config.lifetimes;
     let token = Secret::generate(SecretKind::Mobile);
@@ -151,6 +139,18 @@ pub async fn login(
         ));
     }
     metrics::counter!("qrlogin_phone_logins_total", "outcome" => "ok").increment(1);
+    let details = Details {
+        method: Some("password".into()),
+        ..Details::new(&ctx.ip, Some(device.clone()))
+    };
+    activity::record(
+        state.db.as_ref(),
+        &account.id,
+        ActivityKind::PhoneSignedIn,
+        details,
+        now,
+    )
+    .await;
     tracing::info!(account = %account.id, device = device.id.as_deref().unwrap_or(""), "phone signed in");
     Ok(LoginResponse {
         access_token: token.expose().to_owned(),
@@ -183,5 +183,32 @@ pub async fn me(state: &AppState, token: Option<&str>) -> Result<MeResponse> {
 pub async fn logout(state: &AppState, token: Option<&str>) -> Result<()> {
     let pc = auth::pc_session(state, token).await?;
     state.db.revoke_web_session_token(&pc.hash).await?;
+    Ok(())
+}
+
+/// Signs a phone out: revokes the presented mobile token (after checking it is this
+/// device's), and logs `phone_signed_out`.
+pub async fn phone_logout(
+    state: &AppState,
+    creds: &PhoneCredentials,
+    ctx: &RequestContext,
+) -> Result<()> {
+    let phone = auth::phone(state, creds).await?;
+    let token = creds.token.as_deref().ok_or_else(Error::unauthorized)?;
+    let hash = Secret::parse_hash(SecretKind::Mobile, token).map_err(|_| Error::unauthorized())?;
+    if !state.db.revoke_mobile_token(&hash).await? {
+        // Revoked by a racing logout or `accounts passwd` in between: it is gone.
+        return Err(Error::unauthorized());
+    }
+    tracing::info!(account = %phone.account.id, device = phone.device_id(), "phone signed out");
+    let details = Details::new(&ctx.ip, Some(phone.token.device.clone()));
+    activity::record(
+        state.db.as_ref(),
+        &phone.account.id,
+        ActivityKind::PhoneSignedOut,
+        details,
+        state.now(),
+    )
+    .await;
     Ok(())
 }

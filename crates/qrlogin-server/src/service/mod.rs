@@ -10,14 +10,24 @@
 //!   redeem, and the watch behind SSE and WebSocket.
 //! - [`phone`]: the phone's side: scan, confirm, decline, its account's PC sessions.
 //! - [`accounts`]: passwords, the demo accounts, phone login, `me` and logout.
+//! - [`activity`]: the account's activity log: written by the use cases, read by the
+//!   phone, purged after 90 days.
+//! - [`passkeys`], [`passkeys_flows`], [`passkeys_login`], [`passkeys_enroll`]: the
+//!   phone's passkeys, signing in with one, and enrollment links of `--no-password`
+//!   accounts.
 //! - [`auth`]: who is calling (a bound phone token, a PC session token, a poll token).
 //! - [`wait`]: the one wait primitive.
 //! - [`error`]: the use cases' error.
 
 pub mod accounts;
+pub mod activity;
 pub mod auth;
 pub mod error;
 pub mod oauth;
+pub mod passkeys;
+pub mod passkeys_enroll;
+pub mod passkeys_flows;
+pub mod passkeys_login;
 pub mod phone;
 pub mod qr;
 pub mod wait;

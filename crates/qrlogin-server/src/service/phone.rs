@@ -2,6 +2,7 @@
 //! ticket, and list or revoke the PC sessions of its account. Every call authenticates
 //! the phone first ([`auth::phone`]).
 
+use super::activity::{self, Details};
 use super::auth::{self, Phone};
 use super::qr::apply;
 use super::{Error, PhoneCredentials, RequestContext, Result};
@@ -11,7 +12,24 @@ use qrlogin_core::api::{
 };
 use qrlogin_core::state::TicketProof;
 use qrlogin_core::time::{rfc3339, secs_until};
-use qrlogin_core::{Command, DeviceInfo, ErrorCode, Scanner, Secret, SecretKind, SessionId};
+use qrlogin_core::{
+    Command, DeviceInfo, ErrorCode, QrSession, Scanner, Secret, SecretKind, SessionId,
+};
+use qrlogin_db::ActivityKind;
+
+/// Logs `kind` for a QR session in the phone's account, with the PC that asked (its
+/// device and IP): what the user wants to recognise later.
+async fn record_qr(state: &AppState, phone: &Phone, kind: ActivityKind, qr: &QrSession) {
+    let details = Details::new(&qr.requester.ip, qr.requester.device.clone());
+    activity::record(
+        state.db.as_ref(),
+        &phone.account.id,
+        kind,
+        details,
+        state.now(),
+    )
+    .await;
+}
 
 /// Scans QR session `raw_id`: `pending` → `scanned`, with a ticket for confirm/decline.
 /// `ctx` is the phone's own request, compared with the PC's for "same network". `body`
@@ -35,6 +53,7 @@ pub async fn scan(
         ticket_hash: ticket.hash(),
     };
     let next = apply(state, &id, &Command::Scan(scanner), Some(session)).await?;
+    record_qr(state, &phone, ActivityKind::QrScanned, &next).await;
     let client = super::oauth::clients::of_qr(state, id.as_str()).await?;
     let req = &next.requester;
     let device = req.device.clone().unwrap_or_default();
@@ -88,6 +107,12 @@ pub async fn decide(
         Command::PhoneCancel(p)
     };
     let next = apply(state, &id, &cmd, Some(session)).await?;
+    let kind = if confirm {
+        ActivityKind::QrConfirmed
+    } else {
+        ActivityKind::QrDeclined
+    };
+    record_qr(state, &phone, kind, &next).await;
     if !confirm {
         metrics::counter!("qrlogin_logins_total", "outcome" => "declined").increment(1);
     }
@@ -144,8 +169,27 @@ pub async fn revoke(state: &AppState, creds: &PhoneCredentials, session_id: &str
     let phone = auth::phone(state, creds).await?;
     let not_found = || Error::new(ErrorCode::NotFound, "no such session of this account");
     let id = SessionId::parse(session_id).map_err(|_| not_found())?;
+    // Read first, for the log entry: which PC (device, IP) was signed out.
+    let now = state.now();
+    let revoked = state
+        .db
+        .web_sessions_of(&phone.account.id, now)
+        .await?
+        .into_iter()
+        .find(|s| s.id == id);
     if state.db.revoke_web_session(&phone.account.id, &id).await? {
         tracing::info!(account = %phone.account.id, session = %id, "PC session revoked from the phone");
+        let details = revoked
+            .map(|s| Details::new(&s.ip, s.device))
+            .unwrap_or_default();
+        activity::record(
+            state.db.as_ref(),
+            &phone.account.id,
+            ActivityKind::SessionRevoked,
+            details,
+            now,
+        )
+        .await;
         Ok(())
     } else {
         Err(not_found())

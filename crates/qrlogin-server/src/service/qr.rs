@@ -6,6 +6,7 @@
 use super::accounts::account_view;
 use super::wait::Watcher;
 use super::{auth, Error, RequestContext, Result};
+use crate::limits::rate::{hit, ip_key};
 use crate::state::AppState;
 use qrlogin_core::api::{CreateQrResponse, RedeemResponse, Status};
 use qrlogin_core::time::{rfc3339, secs_until};
@@ -16,6 +17,7 @@ use qrlogin_core::{
 use qrlogin_db::WebSession;
 use qrlogin_store::CasOutcome;
 use std::future::Future;
+use std::net::IpAddr;
 use std::time::Duration;
 
 /// How often a transition re-reads after losing a compare-and-set before giving up.
@@ -27,7 +29,7 @@ const MAX_CAS_ROUNDS: usize = 16;
 pub const MAX_WAIT: u64 = 60;
 
 /// Creates a QR session for the calling PC and hands out its poll token (the only time
-/// the token exists in clear).
+/// the token exists in clear). Counted per address first: past the limit, 429.
 pub async fn create(
     state: &AppState,
     device: Option<DeviceInfo>,
@@ -36,6 +38,17 @@ pub async fn create(
     let device = device
         .map(|d| validate_device(d, DeviceRule::Optional))
         .transpose()?;
+    let limits = &state.config.limits;
+    let key = format!("qr:ip:{}", ip_key(&ctx.ip));
+    let minute = Duration::from_secs(60);
+    hit(
+        state.counters.as_ref(),
+        &key,
+        limits.qr_per_ip_per_minute,
+        minute,
+        "QR codes",
+    )
+    .await?;
     let now = state.now();
     let l = &state.config.lifetimes;
     let poll = Secret::generate(SecretKind::Poll);
@@ -95,6 +108,7 @@ pub fn status(
     token: Option<String>,
     wait: u64,
     since: Option<u64>,
+    ip: Option<IpAddr>,
 ) -> impl Future<Output = Result<Status>> + Send {
     async move {
         if wait > MAX_WAIT {
@@ -110,7 +124,7 @@ pub fn status(
             let since = s.version;
             drop((token, s));
             let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
-            let mut w = Watcher::new(&state, &id).await?;
+            let mut w = Watcher::new(&state, &id, ip).await?;
             w.until_changed(since, deadline).await?
         } else {
             s
@@ -187,11 +201,16 @@ pub async fn redeem(state: &AppState, id: &QrId, token: Option<&str>) -> Result<
     })
 }
 
-/// A waiter on session `id` for the holder of poll token `token` (SSE, and WebSocket
-/// with the token in a header).
-pub async fn watch(state: &AppState, id: &QrId, token: Option<&str>) -> Result<Watcher> {
+/// A waiter on session `id` for the holder of poll token `token` at `ip` (WebSocket:
+/// the token from a header, or from the first message, checked before the slot).
+pub async fn watch(
+    state: &AppState,
+    id: &QrId,
+    token: Option<&str>,
+    ip: Option<IpAddr>,
+) -> Result<Watcher> {
     auth::poll_token(state, id, token).await?;
-    Watcher::new(state, id).await
+    Watcher::new(state, id, ip).await
 }
 
 /// [`watch`] for a stream that resumes after version `last` (SSE's `Last-Event-ID`):
@@ -201,18 +220,11 @@ pub async fn watch_from(
     id: &QrId,
     token: Option<&str>,
     last: Result<Option<u64>>,
+    ip: Option<IpAddr>,
 ) -> Result<(Watcher, Option<u64>)> {
     auth::poll_token(state, id, token).await?;
     let last = last?;
-    Ok((Watcher::new(state, id).await?, last))
-}
-
-/// A waiter on session `id` whose caller proves its poll token later (a browser's
-/// WebSocket sends it as its first message; check it with [`auth::poll_token`]). Only
-/// the session's existence is checked now.
-pub async fn watch_before_auth(state: &AppState, id: &QrId) -> Result<Watcher> {
-    get(state, id).await?;
-    Watcher::new(state, id).await
+    Ok((Watcher::new(state, id, ip).await?, last))
 }
 
 /// Applies `cmd` to the session atomically: read, decide in the pure core, write only if

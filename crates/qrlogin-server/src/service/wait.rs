@@ -12,11 +12,11 @@
 //! holds anything extra for it.
 
 use super::{Error, Result};
+use crate::limits::waiters::WaiterSlot;
 use crate::state::AppState;
-use qrlogin_core::{ErrorCode, QrId, QrSession};
+use qrlogin_core::{QrId, QrSession};
 use qrlogin_store::Subscription;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::net::IpAddr;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -30,27 +30,12 @@ pub struct Watcher {
     _slot: WaiterSlot,
 }
 
-/// One unit of the waiter cap, given back on drop.
-struct WaiterSlot(Arc<AtomicUsize>);
-
-impl Drop for WaiterSlot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 impl Watcher {
-    /// Subscribes to `id`. Past the configured cap of waiters: 503 with `Retry-After`.
-    pub async fn new(state: &AppState, id: &QrId) -> Result<Self> {
-        let held = state.held.fetch_add(1, Ordering::Relaxed) + 1;
-        let slot = WaiterSlot(Arc::clone(&state.held));
-        if held > state.config.max_waiters {
-            return Err(Error::new(
-                ErrorCode::Unavailable,
-                "too many waiting clients on this instance",
-            )
-            .retry_after(2));
-        }
+    /// Subscribes to `id` for a client at `ip`. Call only for an authenticated caller:
+    /// it takes one of the waiter slots (past the cap per address: 429; past the
+    /// instance's cap: 503, both with `Retry-After`).
+    pub async fn new(state: &AppState, id: &QrId, ip: Option<IpAddr>) -> Result<Self> {
+        let slot = state.waiters.take(ip)?;
         let sub = state.qr.subscribe(id).await?;
         Ok(Self {
             state: state.clone(),

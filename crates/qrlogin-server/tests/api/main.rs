@@ -1,6 +1,7 @@
 //! End-to-end tests of the HTTP API: the real server on port 0, driven over HTTP by the
 //! typed client exactly as a PC and a phone would.
 
+mod activity;
 mod errors;
 mod expiry;
 mod flow;
@@ -9,6 +10,7 @@ mod http2;
 mod input;
 mod longpoll;
 mod ops;
+mod passkeys;
 mod push;
 mod races;
 mod transitions;

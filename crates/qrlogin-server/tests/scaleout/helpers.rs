@@ -12,13 +12,35 @@ use std::time::{Duration, Instant};
 /// step needs, far below the 30 s of a long poll).
 pub const STEP: Duration = Duration::from_secs(10);
 
-/// Test defaults (port 0, demo accounts) on the store at `url`, serving `roles`.
+/// Test defaults (port 0, demo accounts) on the store at `url`, serving `roles`, and on
+/// one SQLite database shared by every instance of that store (a fleet shares its
+/// database as it shares Redis). The file lives in the private Redis' own directory, so
+/// it goes when that Redis is dropped.
 pub fn on(url: &str, roles: ApiRoles) -> Config {
     Config {
         store: url.to_owned(),
+        db: shared_db(url),
         roles,
         ..Config::for_tests()
     }
+}
+
+/// The SQLite URL every instance on the Redis at `url` shares.
+fn shared_db(url: &str) -> String {
+    let port: String = url
+        .rsplit_once("127.0.0.1:")
+        .map(|(_, rest)| rest.chars().take_while(char::is_ascii_digit).collect())
+        .unwrap_or_default();
+    let tmp = std::env::temp_dir();
+    let redis_dir = tmp.join(format!("qrl-redis-{}-{port}", std::process::id()));
+    let dir = if redis_dir.is_dir() {
+        redis_dir
+    } else {
+        let d = tmp.join(format!("qrl-db-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&d).expect("a directory for the shared database");
+        d
+    };
+    format!("sqlite://{}", dir.join("qrlogin.db").display())
 }
 
 /// `n` instances serving every role on the store at `url`, started at the same time

@@ -12,6 +12,7 @@ mod cluster;
 mod cross_instance;
 mod helpers;
 mod instance_crash;
+mod interest;
 mod races;
 mod records;
 mod redis_freeze;

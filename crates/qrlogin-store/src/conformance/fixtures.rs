@@ -3,16 +3,11 @@
 //! backend, and a backend that sets TTLs from `expires_at` keeps what it is given for
 //! as long as a check runs.
 
-use crate::{Account, MobileToken, WebSession};
 use qrlogin_core::Clock as _;
 use qrlogin_core::{
-    DeviceInfo, Lifetimes, Millis, QrId, QrSession, QrState, RandomId, Requester, Scanner, Secret,
+    DeviceInfo, Lifetimes, Millis, QrId, QrSession, QrState, Requester, Scanner, Secret,
     SecretKind, TokenHash,
 };
-
-/// How long after the real clock the checks' tokens and sessions expire: far beyond
-/// any test run, so only the `now` argument, never a real TTL, decides liveness.
-pub const LONG: Millis = 3_600_000;
 
 /// A fresh random token hash, as a store would be given.
 pub fn hash(kind: SecretKind) -> TokenHash {
@@ -96,52 +91,4 @@ pub fn rewritten(session: &QrSession) -> QrSession {
         scanner.ticket_hash = hash(SecretKind::ScanTicket);
     }
     next
-}
-
-/// A new account with a unique username and id.
-pub fn account() -> Account {
-    let id = RandomId::generate("acc_");
-    Account {
-        username: format!("user-{}", &id.as_str()[4..]),
-        id: id.to_string(),
-        display_name: "Ålice".into(),
-        avatar_url: None,
-        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-        created_at: qrlogin_core::SystemClock.now(),
-    }
-}
-
-/// A phone token of `account_id` issued now, expiring at `expires_at`.
-pub fn mobile_token(account_id: &str, expires_at: Millis) -> MobileToken {
-    MobileToken {
-        account_id: account_id.into(),
-        device: DeviceInfo {
-            id: Some("phone-1".into()),
-            kind: Some("ios".into()),
-            name: Some("Ålice's iPhone".into()),
-        },
-        created_at: qrlogin_core::SystemClock.now(),
-        expires_at,
-    }
-}
-
-/// A PC session of `account_id` with a fresh id, and the hash of its token.
-pub fn web_session(
-    account_id: &str,
-    created_at: Millis,
-    expires_at: Millis,
-) -> (TokenHash, WebSession) {
-    let session = WebSession {
-        id: RandomId::generate("ses_").to_string(),
-        account_id: account_id.into(),
-        created_at,
-        expires_at,
-        device: Some(DeviceInfo {
-            id: None,
-            kind: Some("web".into()),
-            name: Some("Firefox".into()),
-        }),
-        ip: "203.0.113.7".into(),
-    };
-    (hash(SecretKind::Session), session)
 }

@@ -7,7 +7,7 @@
 //!   a shared Redis that outlives the test run).
 //! - [`qr`]: QR sessions: round trips, the poll-hash index, compare-and-set.
 //! - [`wake`]: subscriptions: prompt wake-ups across instances, no missed change.
-//! - [`accounts`]: accounts, phone tokens, PC sessions.
+//! - [`ephemeral`]: one-use blobs (WebAuthn challenge state).
 //!
 //! A backend runs the whole suite from one integration test file:
 //!
@@ -32,13 +32,13 @@
 //! Checks never assume an empty backend and never clean up: every record they write
 //! has fresh random ids and usernames, and times near the real clock.
 
-pub mod accounts;
+pub mod ephemeral;
 pub mod fixtures;
 pub mod qr;
 pub mod wake;
 
 use crate::memory::MemoryStore;
-use crate::{AccountStore, QrStore};
+use crate::QrStore;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -46,23 +46,17 @@ use std::sync::Arc;
 /// `async-trait` itself.
 pub use async_trait::async_trait;
 
-/// One instance of a backend, as the server would hold it: both store traits, usually
-/// the same object twice.
+/// One instance of a backend, as the server would hold it.
 #[derive(Clone)]
 pub struct Backend {
-    /// The QR-session half.
+    /// The QR-session store.
     pub qr: Arc<dyn QrStore>,
-    /// The account half.
-    pub accounts: Arc<dyn AccountStore>,
 }
 
 impl Backend {
-    /// Both halves from one store object, the usual case.
-    pub fn of<S: QrStore + AccountStore>(store: Arc<S>) -> Self {
-        Self {
-            qr: store.clone(),
-            accounts: store,
-        }
+    /// The backend of one store object.
+    pub fn of<S: QrStore>(store: Arc<S>) -> Self {
+        Self { qr: store }
     }
 }
 
@@ -132,19 +126,16 @@ macro_rules! conformance_tests {
             Current a_stale_rev_is_a_conflict_and_changes_nothing => qr::a_stale_rev_is_a_conflict_and_changes_nothing;
             Current a_cas_on_an_unknown_id_is_missing_and_creates_nothing => qr::a_cas_on_an_unknown_id_is_missing_and_creates_nothing;
             Multi of_24_concurrent_cas_from_one_read_exactly_one_is_written => qr::of_24_concurrent_cas_from_one_read_exactly_one_is_written;
-            Current both_stores_answer_a_ping => qr::both_stores_answer_a_ping;
+            Current the_store_answers_a_ping => qr::the_store_answers_a_ping;
             Multi a_version_change_on_the_other_instance_wakes_subscribers_promptly => wake::a_version_change_on_the_other_instance_wakes_subscribers_promptly;
             Multi a_version_change_wakes_even_after_a_rev_only_write => wake::a_version_change_wakes_even_after_a_rev_only_write;
             Current a_change_to_another_session_does_not_wake => wake::a_change_to_another_session_does_not_wake;
             Multi subscribe_then_read_never_misses_a_change_made_between => wake::subscribe_then_read_never_misses_a_change_made_between;
             Current dropping_subscriptions_returns_waiters_to_its_previous_value => wake::dropping_subscriptions_returns_waiters_to_its_previous_value;
-            Current a_duplicate_username_is_refused_and_changes_nothing => accounts::a_duplicate_username_is_refused_and_changes_nothing;
-            Current an_account_is_found_by_username_and_by_id_on_every_instance => accounts::an_account_is_found_by_username_and_by_id_on_every_instance;
-            Current a_mobile_token_is_found_by_its_hash_until_it_expires => accounts::a_mobile_token_is_found_by_its_hash_until_it_expires;
-            Current a_web_session_resolves_by_its_token_until_it_expires => accounts::a_web_session_resolves_by_its_token_until_it_expires;
-            Current web_sessions_are_listed_newest_first_live_and_own_only => accounts::web_sessions_are_listed_newest_first_live_and_own_only;
-            Current a_session_is_revoked_by_id_only_for_its_own_account => accounts::a_session_is_revoked_by_id_only_for_its_own_account;
-            Current logout_revokes_a_session_by_its_token_hash => accounts::logout_revokes_a_session_by_its_token_hash;
+            Current a_blob_is_taken_exactly_once_on_any_instance => ephemeral::a_blob_is_taken_exactly_once_on_any_instance;
+            Current an_unknown_or_expired_blob_is_not_taken => ephemeral::an_unknown_or_expired_blob_is_not_taken;
+            Current a_second_put_replaces_the_first => ephemeral::a_second_put_replaces_the_first;
+            Multi of_racing_takes_exactly_one_gets_the_blob => ephemeral::of_racing_takes_exactly_one_gets_the_blob;
         }
     };
 }

@@ -3,19 +3,17 @@
 //! - `mod.rs`: [`MemoryStore`] itself, purging of due records, and the purger task.
 //! - `qr.rs`: QR sessions ([`QrStore`](crate::QrStore)): records, the poll-hash index
 //!   and the purge queue.
-//! - `accounts.rs`: accounts, phone tokens and PC sessions
-//!   ([`AccountStore`](crate::AccountStore)).
 //!
-//! Everything lives in `HashMap`s behind std `Mutex`es, one per kind of record, so a QR
-//! poll never waits for a login and vice versa. Nothing awaits while a lock is held, and
+//! Everything lives in `HashMap`s behind a std `Mutex`. Nothing awaits while a lock is held, and
 //! every critical section is a few map operations, which is what lets one instance
 //! serve ~100k requests/s on two cores without an async lock.
 
-mod accounts;
+mod ephemeral;
 mod qr;
 
 use crate::hub::Hub;
 use qrlogin_core::{Millis, SharedClock, SystemClock};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
@@ -23,28 +21,25 @@ use std::time::Duration;
 /// of expiries never stalls requests for more than a few microseconds.
 const PURGE_BATCH: usize = 1024;
 
-/// QR sessions, accounts, phone tokens and PC sessions kept in process memory.
+/// QR sessions kept in process memory.
 ///
-/// Shared as an `Arc<MemoryStore>` by the server (as both `Arc<dyn QrStore>` and
-/// `Arc<dyn AccountStore>`) and by its purger task, which holds only a `Weak` so that
+/// Shared as an `Arc<MemoryStore>` by the server (as `Arc<dyn QrStore>`) and by its purger task, which holds only a `Weak` so that
 /// dropping the store ends it.
 pub struct MemoryStore {
     /// QR sessions, their poll-hash index and purge queue. A std Mutex, not a tokio one:
     /// nothing awaits while it is held.
     qr: Mutex<qr::QrTable>,
-    /// Accounts by id and username; its own lock because sign-ups are rare and must not
-    /// slow down QR traffic.
-    accounts: Mutex<accounts::AccountTable>,
-    /// Phone tokens by hash; read on every phone request, so not behind the account lock.
-    mobile: Mutex<accounts::TokenTable>,
-    /// PC sessions by token hash, id and account; read on every `/me`.
-    web: Mutex<accounts::WebTable>,
+    /// One-use blobs (`put_ephemeral`) by key, with their expiry; a lock of their own.
+    ephemeral: Mutex<ephemeral::EphemeralTable>,
     /// Wakes local waiters when a session's version changes; the only fan-out there is,
     /// since a memory store serves one instance.
     hub: Arc<Hub>,
     /// The time the purger goes by: the server's clock, so a test that moves a
     /// `ManualClock` past an expiry sees the record purged on the next tick.
     clock: SharedClock,
+    /// Most QR sessions kept at once (until purged); past it, creating one is refused
+    /// as `Unavailable` (503), so a flood of creations cannot exhaust memory.
+    max_qr_sessions: AtomicUsize,
 }
 
 impl MemoryStore {
@@ -58,30 +53,37 @@ impl MemoryStore {
     pub fn with_clock(clock: SharedClock) -> Arc<Self> {
         Arc::new(Self {
             qr: Mutex::default(),
-            accounts: Mutex::default(),
-            mobile: Mutex::default(),
-            web: Mutex::default(),
+            ephemeral: Mutex::default(),
             hub: Hub::new(),
             clock,
+            max_qr_sessions: AtomicUsize::new(usize::MAX),
         })
     }
 
+    /// Bounds the QR sessions kept at once (every session counts until it is purged,
+    /// a grace period after it ends); a create past the bound fails `Unavailable`.
+    pub fn set_max_qr_sessions(&self, max: usize) {
+        self.max_qr_sessions.store(max, Ordering::Relaxed);
+    }
+
+    /// The bound set by [`set_max_qr_sessions`](Self::set_max_qr_sessions).
+    fn max_qr_sessions(&self) -> usize {
+        self.max_qr_sessions.load(Ordering::Relaxed)
+    }
+
     /// Forgets every QR session whose `purge_at` is at or before `now` (with its
-    /// poll-hash index entry), and every phone token and PC session whose `expires_at`
-    /// is. Returns how many records were removed in all.
+    /// poll-hash index entry). Returns how many records were removed.
     ///
     /// Waiters of a purged session are not woken: a session is purged only a grace
     /// period after its expiry, and every waiter has a deadline of its own at which it
     /// re-reads (and then finds nothing).
     ///
-    /// Reads already hide expired tokens and sessions; purging only bounds memory. The
-    /// work is done in batches of about a thousand records per lock hold, so it never
+    /// The work is done in batches of about a thousand records per lock hold, so it never
     /// stalls requests noticeably however much is due.
     pub fn purge(&self, now: Millis) -> usize {
         let mut removed = 0;
         removed += drain(|| self.qr_table().purge(now, PURGE_BATCH));
-        removed += drain(|| self.mobile_table().purge(now, PURGE_BATCH));
-        removed += drain(|| self.web_table().purge(now, PURGE_BATCH));
+        removed += drain(|| self.ephemeral_table().purge(now, PURGE_BATCH));
         removed
     }
 
@@ -112,25 +114,11 @@ impl MemoryStore {
         self.qr.lock().expect("memory store qr lock poisoned")
     }
 
-    /// The account table, locked.
-    fn account_table(&self) -> MutexGuard<'_, accounts::AccountTable> {
-        self.accounts
+    /// The one-use blobs, locked.
+    fn ephemeral_table(&self) -> MutexGuard<'_, ephemeral::EphemeralTable> {
+        self.ephemeral
             .lock()
-            .expect("memory store account lock poisoned")
-    }
-
-    /// The phone-token table, locked.
-    fn mobile_table(&self) -> MutexGuard<'_, accounts::TokenTable> {
-        self.mobile
-            .lock()
-            .expect("memory store mobile-token lock poisoned")
-    }
-
-    /// The PC-session table, locked.
-    fn web_table(&self) -> MutexGuard<'_, accounts::WebTable> {
-        self.web
-            .lock()
-            .expect("memory store web-session lock poisoned")
+            .expect("memory store ephemeral lock poisoned")
     }
 }
 

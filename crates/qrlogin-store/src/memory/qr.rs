@@ -1,7 +1,7 @@
 //! QR sessions in memory: the [`QrStore`] half of [`MemoryStore`].
 
 use super::{MemoryStore, Step};
-use crate::{CasOutcome, QrStore, StoreResult, Subscription};
+use crate::{CasOutcome, QrStore, StoreError, StoreResult, Subscription};
 use async_trait::async_trait;
 use qrlogin_core::{Millis, QrId, QrSession, TokenHash};
 use std::collections::{BTreeSet, HashMap};
@@ -96,7 +96,14 @@ impl QrTable {
 #[async_trait]
 impl QrStore for MemoryStore {
     async fn create(&self, session: &QrSession, purge_at: Millis) -> StoreResult<()> {
-        self.qr_table().insert(session.clone(), purge_at);
+        let max = self.max_qr_sessions();
+        let mut table = self.qr_table();
+        if table.sessions.len() >= max {
+            return Err(StoreError::Unavailable(format!(
+                "the memory store holds its maximum of {max} QR sessions"
+            )));
+        }
+        table.insert(session.clone(), purge_at);
         Ok(())
     }
 
@@ -132,8 +139,22 @@ impl QrStore for MemoryStore {
         Ok(())
     }
 
+    async fn put_ephemeral(&self, key: &str, value: &[u8], expires_at: Millis) -> StoreResult<()> {
+        self.ephemeral_table().put(key, value.to_vec(), expires_at);
+        Ok(())
+    }
+
+    async fn take_ephemeral(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        let now = self.clock.now();
+        Ok(self.ephemeral_table().take(key, now))
+    }
+
     fn waiters(&self) -> usize {
         self.hub.waiters()
+    }
+
+    fn notifications(&self) -> u64 {
+        self.hub.notifications()
     }
 
     fn wake_local_waiters(&self) {

@@ -353,8 +353,12 @@ fn decode_raw(id: &QrId, exists: bool, f: Raw<'_>) -> Result<Option<QrSession>, 
             &format!("record format {format}; this server reads up to {FORMAT}"),
         ));
     }
-    let rev = int(f.r, "r")? as u64;
-    let version = int(f.v, "v")? as u64;
+    // Counters only grow from 1: a negative one is damage, not a huge number.
+    let count = |v: Option<&[u8]>, name: &str| -> Result<u64, StoreError> {
+        u64::try_from(int(v, name)?).map_err(|_| corrupt(id, &format!("field {name} is negative")))
+    };
+    let rev = count(f.r, "r")?;
+    let version = count(f.v, "v")?;
     let state = state_of(int(f.s, "s")?).ok_or_else(|| corrupt(id, "unknown state"))?;
     let created_at: Millis = int(f.c, "c")?;
     let expires_at: Millis = int(f.e, "e")?;

@@ -120,6 +120,22 @@ fn an_impossible_state_is_corrupt_not_misread() {
 }
 
 #[test]
+fn a_negative_rev_or_version_is_corrupt_not_a_huge_counter() {
+    // `-1` used to read as u64::MAX: a session that cannot be written back the same
+    // (the round-trip check of the redis_codec fuzz target).
+    let s = known();
+    for field in [b"r", b"v"] {
+        let mut f = as_map(&encode(&s).to_redis_args());
+        f.insert(field.to_vec(), b"-1".to_vec());
+        let err = decode(&s.id, f).unwrap_err();
+        assert!(
+            matches!(err, StoreError::Corrupt(ref m) if m.contains("negative")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn every_state_has_its_own_code_and_reads_back() {
     for st in QrState::ALL {
         assert_eq!(state_of(i64::from(state_code(st))), Some(st));

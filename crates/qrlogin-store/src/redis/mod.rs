@@ -6,8 +6,9 @@
 //! - `clock`: Redis' clock as seen from here, so a writing script can tell that its
 //!   caller has given up and write nothing (`scripts/deadline.lua`).
 //! - `codec`: a QR session as a compact hash.
-//! - `qr`, `accounts`: the two store traits.
-//! - `subscriber`: the one pub/sub connection that wakes local waiters.
+//! - `qr`: the store trait.
+//! - `subscriber`, `link`: the pub/sub connection that hears the sessions this instance
+//!   holds waiters for (a channel per session) and wakes them.
 //! - `scripts/*.lua`: every QR transition is one script (`EVALSHA`), atomic on the
 //!   server: check `rev`, write, set the expiry, publish — no WATCH/MULTI, nothing
 //!   blocking. Writing scripts whose late effect would break "503 changed nothing"
@@ -19,22 +20,68 @@
 //! | --- | --- | --- | --- |
 //! | `qrl:{<qr_id>}` | hash | one QR session (see `codec`); hash tag: one slot | `purge_at` |
 //! | `qrl:p:<32 raw bytes>` | string | poll-token SHA-256 → qr id | `purge_at` |
-//! | `qrl:user:<username>` | string | the account, JSON (`SET NX`: usernames are unique) | never |
-//! | `qrl:acc:<account_id>` | string | → username | never |
-//! | `qrl:mt:<hex sha256>` | string | phone token, JSON | `expires_at` |
-//! | `qrl:ws:<hex sha256>` | string | PC session, JSON | `expires_at` |
-//! | `qrl:accws:<account_id>` | hash | session id → token hash (hex), to list and revoke | last session's `expires_at` |
+//! | `qrl:rl:{<key>}` | string | a rate-limit count (see `counters`) | its window's end |
+//! | `qrl:e:{<key>}` | string | a one-use blob (`put_ephemeral`, taken by `GETDEL`) | its `expires_at` |
 //!
-//! Notifications: `PUBLISH qrl:changed <qr_id>` from the transition script, only when the
-//! version changes (see `subscriber` for why one plain channel also suits a Cluster).
+//! Notifications: `PUBLISH qrl:{<qr_id>}:ch <version>` (`SPUBLISH` on a Cluster) from the
+//! transition script, only when the version changes; only instances with a waiter for
+//! that session are subscribed (see `subscriber`).
 
-mod accounts;
 mod clock;
 mod codec;
 mod conn;
+mod counters;
+mod link;
 mod qr;
 mod subscriber;
 mod url;
+
+/// Entry points for the fuzz targets (`fuzz/`): what reads bytes the server did not
+/// write itself (a record in Redis, a `--store` URL) must answer a clean error, never
+/// panic.
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    use crate::StoreError;
+    use qrlogin_core::{QrId, QrSession};
+    use std::collections::HashMap;
+
+    /// Decodes a session from the fields of its hash, as after `HGETALL`.
+    pub fn decode_hash(
+        id: &QrId,
+        fields: HashMap<Vec<u8>, Vec<u8>>,
+    ) -> Result<Option<QrSession>, StoreError> {
+        super::codec::decode(id, fields)
+    }
+
+    /// Decodes a session from an `HMGET` reply; `Ok(None)` when the text asks for the
+    /// whole hash to be read instead.
+    pub fn decode_hmget(id: &QrId, reply: &redis::Value) -> Result<Option<QrSession>, StoreError> {
+        match super::codec::decode_listed(id, reply)? {
+            super::codec::Listed::Session(s) => Ok(s),
+            super::codec::Listed::ReadAll => Ok(None),
+        }
+    }
+
+    /// The fields the `HMGET` of a read asks for, in order.
+    pub fn hmget_fields() -> &'static [&'static str] {
+        &super::codec::FIELDS
+    }
+
+    /// The `HSET` arguments of a session (field, value, field, value, …).
+    pub fn encode(s: &QrSession) -> Vec<Vec<u8>> {
+        redis::ToRedisArgs::to_redis_args(&super::codec::encode(s))
+    }
+
+    /// Parses a `--store` URL of the Redis backend; `Ok` holds the connection URLs it
+    /// names (one per server or cluster node; a Sentinel URL names none directly).
+    pub fn parse_url(url: &str) -> Result<Vec<String>, StoreError> {
+        Ok(match super::url::parse(url)? {
+            super::url::Target::Single(u) => vec![u],
+            super::url::Target::Cluster(nodes) => nodes,
+            super::url::Target::Sentinel { .. } => Vec::new(),
+        })
+    }
+}
 
 use crate::{Hub, StoreError, StoreResult};
 use conn::{deadline, map_err, Any, Conn, OP_DEADLINE};
@@ -67,14 +114,14 @@ pub struct RedisStore {
     scripts: Scripts,
     /// The offset to Redis' clock, for the `not_after` of writing scripts.
     clock: clock::Clock,
+    /// `PUBLISH`, or `SPUBLISH` on a Cluster: what the transition script notifies with.
+    publish: &'static str,
 }
 
 /// The Lua scripts of `scripts/`.
 struct Scripts {
     create: redis::Script,
     cas: redis::Script,
-    take: redis::Script,
-    index_session: redis::Script,
 }
 
 /// A script that refuses to write after its `not_after` (`ARGV[1]`).
@@ -104,8 +151,10 @@ impl RedisStore {
     pub async fn connect(url: &str) -> StoreResult<Arc<RedisStore>> {
         let target = url::parse(url)?;
         let conn = Conn::open(&target).await?;
-        let hub = Hub::new();
-        let (subscriber, subscribed, listening) = subscriber::spawn(&target, Arc::clone(&hub))?;
+        let (interest, reports) = tokio::sync::mpsc::unbounded_channel();
+        let hub = Hub::with_interest(interest);
+        let (subscriber, subscribed, listening) =
+            subscriber::spawn(&target, Arc::clone(&hub), reports)?;
         let store = Arc::new(RedisStore {
             conn,
             hub,
@@ -115,10 +164,9 @@ impl RedisStore {
             scripts: Scripts {
                 create: with_deadline!("scripts/create.lua"),
                 cas: with_deadline!("scripts/cas.lua"),
-                take: with_deadline!("scripts/take.lua"),
-                index_session: redis::Script::new(include_str!("scripts/index_session.lua")),
             },
             clock: clock::Clock::new(),
+            publish: subscriber::publish_command(&target),
         });
         store.ping_redis().await?;
         store.measure_clock().await?;
@@ -139,6 +187,12 @@ impl RedisStore {
     /// +1 per reconnect): a metric, and what tests wait on to see a reconnect.
     pub fn subscriber_connects(&self) -> u64 {
         *self.subscribed.borrow()
+    }
+
+    /// How many change notifications this instance has received from Redis: only for
+    /// sessions it holds waiters for (the `qrlogin_store_notifications_total` metric).
+    pub fn notifications_received(&self) -> u64 {
+        self.hub.notifications()
     }
 
     /// Runs one store call with a connection, under the call deadline; failures that

@@ -9,8 +9,7 @@
 //! index of a refused create may still be written late; it is harmless, as it points
 //! to no session and its poll token was never handed out.
 
-use super::conn::map_err;
-use super::subscriber::CHANNEL;
+use super::conn::{map_err, OP_DEADLINE};
 use super::{codec, run, RedisStore};
 use crate::{CasOutcome, QrStore, StoreError, StoreResult, Subscription};
 use async_trait::async_trait;
@@ -27,6 +26,11 @@ pub(crate) fn poll_key(hash: &TokenHash) -> Vec<u8> {
     let mut k = b"qrl:p:".to_vec();
     k.extend_from_slice(&hash.0);
     k
+}
+
+/// A one-use blob: the hash tag keeps each key in one slot of a Cluster.
+pub(crate) fn ephemeral_key(key: &str) -> String {
+    format!("qrl:e:{{{key}}}")
 }
 
 #[async_trait]
@@ -105,8 +109,8 @@ impl QrStore for RedisStore {
                     .arg(expected_rev)
                     .arg(next.version)
                     .arg(purge_at)
-                    .arg(CHANNEL)
-                    .arg(next.id.as_str())
+                    .arg(self.publish)
+                    .arg(super::subscriber::channel(&next.id))
                     .arg(fields);
                 cas.invoke_async(&mut c).await.map_err(map_err)
             })
@@ -131,8 +135,24 @@ impl QrStore for RedisStore {
         }
     }
 
+    /// Answers once Redis has confirmed the session's channel (at once when another
+    /// local waiter had it subscribed already), so the caller's read comes after.
     async fn subscribe(&self, id: &QrId) -> StoreResult<Subscription> {
-        Ok(self.hub.subscribe(id))
+        let sub = self.hub.subscribe(id);
+        if !sub.is_confirmed()
+            && tokio::time::timeout(OP_DEADLINE, sub.confirmed())
+                .await
+                .is_err()
+        {
+            return Err(StoreError::Unavailable(
+                "Redis did not confirm the subscription in time".into(),
+            ));
+        }
+        Ok(sub)
+    }
+
+    fn notifications(&self) -> u64 {
+        self.hub.notifications()
     }
 
     /// Ready means both connections work: commands, and the subscriber that wakes this
@@ -146,6 +166,22 @@ impl QrStore for RedisStore {
             ));
         }
         self.ping_redis().await
+    }
+
+    async fn put_ephemeral(&self, key: &str, value: &[u8], expires_at: Millis) -> StoreResult<()> {
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(ephemeral_key(key))
+            .arg(value)
+            .arg("PXAT")
+            .arg(expires_at);
+        self.query::<()>(cmd).await
+    }
+
+    /// `GETDEL`: read and delete in one command, so a challenge is taken once.
+    async fn take_ephemeral(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        let mut cmd = redis::cmd("GETDEL");
+        cmd.arg(ephemeral_key(key));
+        self.query(cmd).await
     }
 
     fn waiters(&self) -> usize {
