@@ -129,6 +129,19 @@ pub struct RequesterView {
     /// look before confirming. An addition to API.md; absent from older servers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_network: Option<bool>,
+    /// The OAuth client asking, when the QR session is an OpenID Connect or device
+    /// login ("Sign in to Shop"). An addition to API.md; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientView>,
+}
+
+/// An OAuth client as the phone shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ClientView {
+    /// The `client_id`.
+    pub id: String,
+    /// Its registered name.
+    pub name: String,
 }
 
 /// `200` answer of `POST /api/v1/qr/{qr_id}/scan`.

@@ -23,7 +23,7 @@ pub(crate) struct Bounded {
 }
 
 impl Bounded {
-    async fn run<T>(&self, call: impl Future<Output = DbResult<T>>) -> DbResult<T> {
+    pub(crate) async fn run<T>(&self, call: impl Future<Output = DbResult<T>>) -> DbResult<T> {
         match tokio::time::timeout(self.limit, call).await {
             Ok(done) => done,
             Err(_) => Err(DbError::Unavailable(format!(

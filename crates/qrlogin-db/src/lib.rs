@@ -9,6 +9,8 @@
 //! - [`passkeys`]: [`PasskeyDb`] and [`PasskeyRecord`]: WebAuthn credentials and
 //!   enrollment links.
 //! - [`records`]: [`Account`], [`MobileToken`], [`WebSession`], [`ActivityEvent`].
+//! - [`oauth_traits`], [`oauth_records`]: [`OAuthDb`], the OpenID Provider's clients,
+//!   signing keys, pending requests, codes and tokens.
 //! - [`error`]: [`DbError`]: `Unavailable` (503), `Corrupt` (500), `Invalid`.
 //! - `sql/`: the implementation, written once in the SQL both backends speak and
 //!   compiled for SQLite (`sqlite.rs`, also the `memory` backend) and PostgreSQL
@@ -24,9 +26,12 @@
 //! | `memory` | SQLite in memory, nothing kept |
 
 mod bounded;
+mod bounded_oauth;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod error;
+pub mod oauth_records;
+pub mod oauth_traits;
 pub mod passkeys;
 mod postgres;
 pub mod records;
@@ -34,6 +39,8 @@ mod sqlite;
 pub mod traits;
 
 pub use error::{DbError, DbResult};
+pub use oauth_records::{AccessToken, OAuthRequest, StoredKey};
+pub use oauth_traits::OAuthDb;
 pub use passkeys::{PasskeyDb, PasskeyRecord, PASSKEY_ID_PREFIX};
 pub use records::{Account, ActivityEvent, ActivityKind, ClientRef, MobileToken, WebSession};
 pub use traits::{AccountDb, ActivityDb, Db, LinkDb, TokenDb};

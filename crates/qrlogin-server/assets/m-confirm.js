@@ -60,6 +60,10 @@
   }
 
   function render(r) {
+    // The OAuth client asking, when this is an OpenID Connect or device login.
+    var who = $('req-client');
+    who.hidden = !(r.client && r.client.name);
+    who.textContent = who.hidden ? '' : t('m.client_asks', { client: r.client.name });
     // What the server saw first.
     $('req-ip').textContent = r.ip || t('m.ip_unknown');
     var net = $('req-network');

@@ -37,7 +37,9 @@
     // /m/enroll#secret: a --no-password account's first passkey, signed in or not.
     if (/^\/m\/enroll\/?$/.test(location.pathname)) { Q.passkeys.enrollPage(); return; }
     if (!Q.session()) { showSignIn(); return; }
-    if (qr !== null) Q.confirm.start(qr, scanned === true); else Q.home();
+    if (qr !== null) Q.confirm.start(qr, scanned === true);
+    else if (/^\/m\/device\/?$/.test(location.pathname)) Q.devicePage();
+    else Q.home();
   }
 
   /**

@@ -12,6 +12,7 @@
  *     onLogin(session) {},  // the JSON of POST /api/v1/qr/{id}/redeem (may carry id_token)
  *     lang: 'zh-CN',        // default: the browser's languages, then English
  *     clientId: 'shop',     // sent as `client_id` when creating the QR session
+ *     createPath: '/api/v1/qr', redeem: true, // where to create; false: do not redeem on confirm
  *     transports: ['sse', 'ws', 'poll'], // tried in this order; a subset forces one
  *     onState(state, status) {}, onCancel() {}, device: { type: 'web', name: '…' },
  *     maxRenewals: 5,       // expired codes replaced automatically before asking
@@ -407,7 +408,7 @@
       try {
         const body = { device: this.device };
         if (this.opts.clientId) body.client_id = String(this.opts.clientId);
-        const c = await this.request(null, 'POST', '/api/v1/qr', body);
+        const c = await this.request(null, 'POST', this.opts.createPath || '/api/v1/qr', body);
         if (qr !== this.qr) return;
         Object.assign(qr, { id: c.qr_id, idEnc: encodeURIComponent(c.qr_id), token: c.poll_token,
           img: this.url(c.qr_svg), content: c.qr_content, pollInterval: (c.poll_interval || 1) * 1000 });
@@ -450,7 +451,7 @@
       if (s.state === 'redeemed' && this.busy === 'redeem') return;
       switch (s.state) {
         case 'scanned': this.renewals = 0; this._enter('scanned', null, s); break;
-        case 'confirmed': this._enter('confirmed', null, s); this._redeem(qr); break;
+        case 'confirmed': this._enter('confirmed', null, s); if (this.opts.redeem !== false) this._redeem(qr); break;
         case 'redeemed': this._end(qr, 'error', 'used', s); break; // redeemed, but not by us
         case 'cancelled': this._end(qr, 'cancelled', this.busy === 'cancel' ? 'cancelled' : 'declined', s); break;
         case 'expired': this._expired(qr, s); break;
@@ -525,7 +526,12 @@
       this.state = state;
       this.reason = reason || null;
       this._render();
-      if (this.opts.onState) this.opts.onState(state, s || null);
+      // The third argument is for a page that finishes the login itself (the OAuth
+      // authorization page, with `redeem: false`): the QR session, its poll token and why.
+      if (this.opts.onState) {
+        const qr = this.qr;
+        this.opts.onState(state, s || null, qr && { id: qr.id, pollToken: qr.token, reason: this.reason });
+      }
     }
 
     /** Moves to an end state: stops following this QR session (aborts its requests). */

@@ -19,6 +19,7 @@ pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod listener;
+pub mod oauth;
 pub mod push;
 pub mod qrimage;
 pub mod routes;

@@ -100,6 +100,14 @@ impl Application {
                 .await
                 .context("seeding demo accounts")?;
         }
+        crate::service::oauth::keys::ensure(db.as_ref(), clock.now())
+            .await
+            .context("making the signing keys")?;
+        if config.demo {
+            crate::service::oauth::clients::seed_demo(db.as_ref(), clock.now())
+                .await
+                .context("registering the demo client")?;
+        }
         let public_url = config
             .public_url
             .clone()

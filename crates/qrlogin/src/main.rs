@@ -10,11 +10,13 @@
 
 mod accounts_cmd;
 mod accounts_view;
+mod clients_cmd;
 mod common;
 mod config;
 mod db_cmd;
 mod exit;
 mod healthcheck;
+mod keys_cmd;
 mod login;
 mod login_view;
 mod me;
@@ -75,6 +77,12 @@ enum Command {
     /// The settings of `qrlogin serve` (defaults < --config file < QRLOGIN_* < flags).
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// The OAuth / OpenID Connect clients (on --db / QRLOGIN_DB).
+    #[command(subcommand)]
+    Clients(clients_cmd::ClientsCommand),
+    /// The ID token signing keys (on --db / QRLOGIN_DB).
+    #[command(subcommand)]
+    Keys(keys_cmd::KeysCommand),
     /// Passkey-only accounts and their enrollment links (operator, on `--db`); the
     /// same as `accounts add --no-password` and `accounts enroll`, kept as an alias.
     #[command(subcommand, hide = true)]
@@ -121,6 +129,8 @@ fn main() -> ExitCode {
             Command::Phone(cmd) => phone::run(cmd, store()?).await,
             Command::Scan(args) => scan::run(args, store()?).await,
             Command::Sessions(args) => sessions::run(args, store()?).await,
+            Command::Clients(cmd) => clients_cmd::run(cmd).await,
+            Command::Keys(cmd) => keys_cmd::run(cmd).await,
             Command::Passkeys(cmd) => passkeys_cmd::run(cmd).await,
         }
     });

@@ -4,8 +4,8 @@
 //! - `mod.rs`: the [`Harness`] a backend's test file implements and the
 //!   [`db_conformance_tests!`](crate::db_conformance_tests) macro.
 //! - [`fixtures`]: records with fresh random ids and fixed times.
-//! - [`accounts`], [`tokens`], [`activity`], [`links`], [`passkeys`]: the checks, one
-//!   trait each.
+//! - [`accounts`], [`tokens`], [`activity`], [`links`], [`oauth`], [`passkeys`]: the
+//!   checks, one trait each ([`oauth_fixtures`]: the OAuth records).
 //!
 //! Each test gets a fresh harness, so each starts from an empty database:
 //!
@@ -22,6 +22,8 @@ pub mod accounts;
 pub mod activity;
 pub mod fixtures;
 pub mod links;
+pub mod oauth;
+pub mod oauth_fixtures;
 pub mod passkeys;
 pub mod tokens;
 
@@ -112,6 +114,14 @@ macro_rules! db_conformance_tests {
             Current a_link_whose_new_username_is_taken_writes_nothing => links::a_link_whose_new_username_is_taken_writes_nothing;
             Current one_subject_in_two_namespaces_is_two_accounts => links::one_subject_in_two_namespaces_is_two_accounts;
             Multi racing_first_uses_of_one_subject_make_one_account => links::racing_first_uses_of_one_subject_make_one_account;
+            Current a_client_reads_back_exactly_and_its_id_is_taken_once => oauth::a_client_reads_back_exactly_and_its_id_is_taken_once;
+            Current a_removed_client_takes_its_codes_and_tokens => oauth::a_removed_client_takes_its_codes_and_tokens;
+            Current retiring_keys_keeps_the_new_one_and_purging_forgets_the_old => oauth::retiring_keys_keeps_the_new_one_and_purging_forgets_the_old;
+            Current a_code_is_taken_exactly_once => oauth::a_code_is_taken_exactly_once;
+            Multi of_concurrent_code_redemptions_exactly_one_wins => oauth::of_concurrent_code_redemptions_exactly_one_wins;
+            Current a_refresh_token_is_used_once_and_its_family_revoked_whole => oauth::a_refresh_token_is_used_once_and_its_family_revoked_whole;
+            Current an_access_token_lives_until_expiry_and_only_its_client_revokes_it => oauth::an_access_token_lives_until_expiry_and_only_its_client_revokes_it;
+            Current a_device_request_is_found_by_each_key_and_records_its_polls => oauth::a_device_request_is_found_by_each_key_and_records_its_polls;
             Current a_passkey_reads_back_by_credential_and_in_its_accounts_list => passkeys::a_passkey_reads_back_by_credential_and_in_its_accounts_list;
             Current a_credential_registers_once_and_not_for_a_disabled_or_unknown_account => passkeys::a_credential_registers_once_and_not_for_a_disabled_or_unknown_account;
             Current a_passkey_is_renamed_and_removed_only_by_its_own_account => passkeys::a_passkey_is_renamed_and_removed_only_by_its_own_account;

@@ -10,6 +10,9 @@
 mod accounts;
 mod activity;
 mod links;
+mod oauth;
+mod oauth_rows;
+mod oauth_tokens;
 mod passkeys;
 mod rows;
 mod tokens;

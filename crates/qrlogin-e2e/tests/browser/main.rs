@@ -9,6 +9,7 @@ mod webauthn;
 mod csp;
 mod languages;
 mod layout;
+mod oauth;
 mod passkeys;
 mod passkeys_app;
 mod passkeys_refusals;

@@ -35,11 +35,16 @@ use utoipa::{Modify, OpenApi};
         passkeys::register_start, passkeys::register_finish, passkeys::list, passkeys::rename, passkeys::remove,
         passkeys::login_start, passkeys::login_finish, passkeys::enroll_start, passkeys::enroll_finish,
         ops::healthz, ops::readyz, ops::metrics_text, ops::openapi,
+        crate::oauth::discovery::configuration, crate::oauth::jwks::jwks,
+        crate::oauth::authorize::page, crate::oauth::authorize::session, crate::oauth::authorize::complete,
+        crate::oauth::token::token, crate::oauth::userinfo::userinfo, crate::oauth::revoke::revoke,
+        crate::oauth::device::authorize, crate::oauth::device::user_code,
     ),
     modifiers(&BearerSchemes, &Conformance),
     tags((name = "pc", description = "The device that wants to log in"), (name = "phone", description = "The signed-in phone that approves"),
         (name = "passkeys", description = "WebAuthn sign-in of the phone"),
-        (name = "session", description = "A PC after login"), (name = "ops", description = "Operations"))
+        (name = "session", description = "A PC after login"), (name = "ops", description = "Operations"),
+        (name = "oauth", description = "OpenID Connect provider and OAuth 2.0 device grant (errors of token, device_authorization and revoke are RFC 6749 JSON)"))
 )]
 pub struct ApiDoc;
 
@@ -84,10 +89,14 @@ pub fn router(state: AppState) -> Router {
         app = app
             .merge(pc::routes())
             .merge(crate::push::routes())
-            .merge(session::routes());
+            .merge(session::routes())
+            .merge(crate::oauth::routes());
     }
     if roles.phone() {
-        app = app.merge(phone::routes()).merge(passkeys::routes());
+        app = app
+            .merge(phone::routes())
+            .merge(passkeys::routes())
+            .merge(crate::oauth::phone_routes());
     }
     finish(app, state)
 }

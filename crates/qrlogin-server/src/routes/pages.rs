@@ -7,7 +7,7 @@
 //! `{{key}}` placeholders filled, `<html lang>` set), and `/qrlogin.js` carries every
 //! language's strings, so the widget and the page scripts can translate too.
 
-mod i18n;
+pub(crate) mod i18n;
 
 use crate::config::ApiRoles;
 use crate::error::problem;
@@ -57,12 +57,13 @@ pub fn routes(roles: ApiRoles) -> Router<AppState> {
     if roles.pc() {
         r = r
             .route("/", page("index.html"))
+            .route("/device", page("device.html"))
             .route("/qrlogin.js", page("qrlogin.js"));
     }
     if roles.phone() {
         // One app for the phone; it reads the path to know whether a QR opened it, or
         // an enrollment link (its secret after `#`, never sent here).
-        for path in ["/m", "/m/", "/m/qr/{qr_id}", "/m/enroll"] {
+        for path in ["/m", "/m/", "/m/qr/{qr_id}", "/m/enroll", "/m/device"] {
             r = r.route(path, page("m.html"));
         }
     }

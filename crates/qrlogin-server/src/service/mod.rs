@@ -23,6 +23,7 @@ pub mod accounts;
 pub mod activity;
 pub mod auth;
 pub mod error;
+pub mod oauth;
 pub mod passkeys;
 pub mod passkeys_enroll;
 pub mod passkeys_flows;

@@ -54,6 +54,7 @@ pub async fn scan(
     };
     let next = apply(state, &id, &Command::Scan(scanner), Some(session)).await?;
     record_qr(state, &phone, ActivityKind::QrScanned, &next).await;
+    let client = super::oauth::clients::of_qr(state, id.as_str()).await?;
     let req = &next.requester;
     let device = req.device.clone().unwrap_or_default();
     Ok(ScanResponse {
@@ -71,6 +72,7 @@ pub async fn scan(
             user_agent: req.user_agent.clone(),
             created_at: rfc3339(next.created_at),
             same_network: qrlogin_core::net::same_network(&req.ip, &ctx.ip),
+            client,
         },
     })
 }
