@@ -221,10 +221,14 @@ pub struct ClientOptions {
     pub extra_root_pem: Option<Vec<u8>>,
 }
 
-/// The `reqwest` settings every client shares. TLS is rustls with the ring provider
-/// (installed as the process default when none is, since reqwest is built without a
-/// provider of its own to avoid aws-lc's C build); HTTP/2 is offered by ALPN.
-fn http_builder() -> reqwest::ClientBuilder {
+/// The `reqwest` settings every [`Client`] shares, for code that needs a `reqwest`
+/// client of its own: use this instead of `reqwest::Client::new()`/`reqwest::get`,
+/// which panic in a process where no rustls crypto provider is installed yet.
+///
+/// TLS is rustls with the ring provider (installed here as the process default when
+/// none is, since the workspace builds reqwest without a provider of its own to avoid
+/// aws-lc's C build); HTTP/2 is offered by ALPN.
+pub fn http_builder() -> reqwest::ClientBuilder {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing a race to another thread installing one is fine: one is installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
