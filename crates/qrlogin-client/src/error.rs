@@ -52,6 +52,10 @@ pub enum Error {
     /// A 2xx answer (or a pushed message) whose body was not what the contract says.
     #[error("unexpected response body: {0}")]
     Decode(String),
+    /// The client could not be set up as asked (a CA file with no certificate in it);
+    /// no request was sent.
+    #[error("client setup: {0}")]
+    Config(String),
     /// A push stream stayed silent longer than the server's keep-alive promise, so the
     /// connection is presumed dead.
     #[error("no data from the server for {0:?}")]

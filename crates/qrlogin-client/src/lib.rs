@@ -66,7 +66,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// connections.
 #[derive(Clone)]
 pub struct Client {
-    /// Pooled HTTP/1.1 client; `reqwest::Client` is an `Arc` inside.
+    /// Pooled HTTP/1.1 or HTTP/2 (HTTPS with ALPN) client; an `Arc` inside.
     http: reqwest::Client,
     /// Base URL without a trailing `/`, e.g. `http://127.0.0.1:8080`.
     base: Arc<str>,
@@ -81,18 +81,36 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client of the server at `base_url` (`http://host:port`, optionally with a
-    /// path prefix), with a connection pool of its own.
+    /// A client of the server at `base_url` (`http://host:port` or `https://…`,
+    /// optionally with a path prefix), with a connection pool of its own. HTTPS
+    /// trusts the system's roots (and `SSL_CERT_FILE` / `SSL_CERT_DIR` when set).
     pub fn new(base_url: impl AsRef<str>) -> Self {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("qrlogin-client/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            // Small requests and pushed events: latency matters more than packet count.
-            .tcp_nodelay(true)
+        // Building fails only on TLS setup, which without extra roots cannot fail.
+        let http = http_builder()
             .build()
-            // Building fails only on TLS backend setup, which this build has none of.
-            .unwrap_or_default();
+            .expect("a TLS client with the system roots builds");
         Self::with_http(base_url, http)
+    }
+
+    /// A client like [`Client::new`] configured by `options`, e.g. trusting a private
+    /// CA. [`Error::Config`] when the options cannot be used (a PEM without a
+    /// certificate in it).
+    pub fn with_options(base_url: impl AsRef<str>, options: &ClientOptions) -> Result<Self, Error> {
+        let mut builder = http_builder();
+        if let Some(pem) = &options.extra_root_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| Error::Config(format!("not a PEM certificate file: {e}")))?;
+            if certs.is_empty() {
+                return Err(Error::Config(
+                    "the CA file holds no PEM certificate".to_owned(),
+                ));
+            }
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| Error::Config(format!("cannot set up TLS: {e}")))?;
+        Ok(Self::with_http(base_url, http))
     }
 
     /// A client that uses the given `reqwest::Client`, to share a pool or a
@@ -193,6 +211,33 @@ impl Client {
         self.execute_empty(self.request(Method::GET, "/readyz"))
             .await
     }
+}
+
+/// What a [`Client`] can be configured with beyond its base URL.
+#[derive(Clone, Debug, Default)]
+pub struct ClientOptions {
+    /// PEM certificates of CAs to trust in addition to the system's roots: a private
+    /// or test CA that signed the server's certificate.
+    pub extra_root_pem: Option<Vec<u8>>,
+}
+
+/// The `reqwest` settings every [`Client`] shares, for code that needs a `reqwest`
+/// client of its own: use this instead of `reqwest::Client::new()`/`reqwest::get`,
+/// which panic in a process where no rustls crypto provider is installed yet.
+///
+/// TLS is rustls with the ring provider (installed here as the process default when
+/// none is, since the workspace builds reqwest without a provider of its own to avoid
+/// aws-lc's C build); HTTP/2 is offered by ALPN.
+pub fn http_builder() -> reqwest::ClientBuilder {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race to another thread installing one is fine: one is installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+    reqwest::Client::builder()
+        .user_agent(concat!("qrlogin-client/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10))
+        // Small requests and pushed events: latency matters more than packet count.
+        .tcp_nodelay(true)
 }
 
 /// Decodes a JSON body; a mismatch is the server breaking the contract, so it is

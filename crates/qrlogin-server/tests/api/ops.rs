@@ -116,7 +116,7 @@ async fn a_panicking_handler_answers_500_and_the_server_goes_on() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let http = reqwest::Client::new();
+    let http = qrlogin_client::http_builder().build().unwrap();
     expect_problem(http.get(format!("{url}/boom")), 500, "internal").await;
     assert_eq!(
         http.get(format!("{url}/ok")).send().await.unwrap().status(),

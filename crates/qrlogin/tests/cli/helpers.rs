@@ -70,7 +70,8 @@ impl TestServer {
     pub fn download(&self, url: &str, path: &Path) {
         let rt = tokio::runtime::Runtime::new().expect("runtime");
         let bytes = rt.block_on(async {
-            let resp = reqwest::get(url).await.expect("GET");
+            let http = qrlogin_client::http_builder().build().expect("client");
+            let resp = http.get(url).send().await.expect("GET");
             assert!(resp.status().is_success(), "{url}: {}", resp.status());
             resp.bytes().await.expect("body")
         });
