@@ -29,7 +29,8 @@ pub type Rp = CoreClient<
 
 /// A reqwest client that never follows redirects.
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+    // The workspace's shared builder: it installs the rustls provider reqwest needs.
+    qrlogin_client::http_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("http client")
