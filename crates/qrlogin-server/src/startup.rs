@@ -110,6 +110,7 @@ impl Application {
             login_limiter: Arc::new(LoginLimiter::default()),
             dummy_hash: accounts::hash_password(dummy).await?.into(),
             held: Default::default(),
+            jwks: Default::default(),
             clock,
         });
         Ok(Self {

@@ -1,6 +1,7 @@
 //! The router: routes per role, the OpenAPI document, and the layers every request goes
 //! through (metrics, panic catching, problem+json for unknown routes and methods).
 
+pub mod backend;
 pub mod ops;
 pub mod pages;
 pub mod pc;
@@ -27,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         crate::push::sse::events, crate::push::ws::upgrade,
         phone::login, phone::scan, phone::confirm, phone::decline, phone::sessions, phone::revoke,
         session::me, session::logout,
+        backend::scan, backend::confirm, backend::cancel,
         ops::healthz, ops::readyz, ops::metrics_text, ops::openapi,
         crate::oauth::discovery::configuration, crate::oauth::jwks::jwks,
         crate::oauth::authorize::page, crate::oauth::authorize::session, crate::oauth::authorize::complete,
@@ -35,7 +37,7 @@ use utoipa::{Modify, OpenApi};
     ),
     modifiers(&BearerSchemes),
     tags((name = "pc", description = "The device that wants to log in"), (name = "phone", description = "The signed-in phone that approves"),
-        (name = "session", description = "A PC after login"), (name = "ops", description = "Operations"),
+        (name = "session", description = "A PC after login"), (name = "backend", description = "A product's trusted backend approving for its own users"), (name = "ops", description = "Operations"),
         (name = "oauth", description = "OpenID Connect provider and OAuth 2.0 device grant (errors of token, device_authorization and revoke are RFC 6749 JSON)"))
 )]
 pub struct ApiDoc;
@@ -53,6 +55,10 @@ impl Modify for BearerSchemes {
                 "qlm_… from POST /api/v1/auth/login, with X-Device-Id",
             ),
             ("session_token", "qlw_… from redeem"),
+            (
+                "access_token",
+                "qla_… from /oauth2/token (client_credentials, scope qr:approve)",
+            ),
         ] {
             let scheme = HttpBuilder::new()
                 .scheme(HttpAuthScheme::Bearer)
@@ -79,7 +85,8 @@ pub fn router(state: AppState) -> Router {
     if roles.phone() {
         app = app
             .merge(phone::routes())
-            .merge(crate::oauth::phone_routes());
+            .merge(crate::oauth::phone_routes())
+            .merge(backend::routes());
     }
     finish(app, state)
 }

@@ -34,7 +34,8 @@ pub async fn create_qr(
     client: ClientInfo,
     OptionalJson(body): OptionalJson<CreateQrRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let res = qr::create(&state, body.and_then(|b| b.device), client.0).await?;
+    let body = body.unwrap_or_default();
+    let res = qr::create_for(&state, body.device, body.client_id, client.0).await?;
     Ok((
         StatusCode::CREATED,
         [(header::CACHE_CONTROL, "no-store")],

@@ -11,12 +11,16 @@
 //! - [`phone`]: the phone's side: scan, confirm, decline, its account's PC sessions.
 //! - [`accounts`]: passwords, the demo accounts, phone login, `me` and logout.
 //! - [`auth`]: who is calling (a bound phone token, a PC session token, a poll token).
+//! - [`backend`]: a trusted backend scanning and confirming for its own users.
+//! - [`linked`]: accounts linked to outside identities, and their activity entries.
 //! - [`wait`]: the one wait primitive.
 //! - [`error`]: the use cases' error.
 
 pub mod accounts;
 pub mod auth;
+pub mod backend;
 pub mod error;
+pub mod linked;
 pub mod oauth;
 pub mod phone;
 pub mod qr;

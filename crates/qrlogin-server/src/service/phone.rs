@@ -2,7 +2,7 @@
 //! ticket, and list or revoke the PC sessions of its account. Every call authenticates
 //! the phone first ([`auth::phone`]).
 
-use super::auth::{self, Phone};
+use super::auth;
 use super::qr::apply;
 use super::{Error, PhoneCredentials, RequestContext, Result};
 use crate::state::AppState;
@@ -11,7 +11,10 @@ use qrlogin_core::api::{
 };
 use qrlogin_core::state::TicketProof;
 use qrlogin_core::time::{rfc3339, secs_until};
-use qrlogin_core::{Command, DeviceInfo, ErrorCode, Scanner, Secret, SecretKind, SessionId};
+use qrlogin_core::{
+    Command, DeviceInfo, ErrorCode, QrId, QrSession, Scanner, Secret, SecretKind, SessionId,
+};
+use qrlogin_db::Account;
 
 /// Scans QR session `raw_id`: `pending` → `scanned`, with a ticket for confirm/decline.
 /// `ctx` is the phone's own request, compared with the PC's for "same network". `body`
@@ -26,15 +29,39 @@ pub async fn scan(
 ) -> Result<ScanResponse> {
     let (phone, id, session) = auth::phone_at(state, creds, raw_id).await?;
     body?;
+    let actor = Actor {
+        account: phone.account.clone(),
+        device_id: phone.device_id().to_owned(),
+    };
+    scan_as(state, &actor, &id, session, ctx).await
+}
+
+/// Who scans, confirms or declines: a signed-in phone, or a trusted backend acting for
+/// one of its users. The scan ticket is bound to (account, device id).
+pub struct Actor {
+    /// The account that approves.
+    pub account: Account,
+    /// The device the ticket is bound to.
+    pub device_id: String,
+}
+
+/// [`scan`] once the actor is known and the session read.
+pub async fn scan_as(
+    state: &AppState,
+    actor: &Actor,
+    id: &QrId,
+    session: QrSession,
+    ctx: &RequestContext,
+) -> Result<ScanResponse> {
     let ticket = Secret::generate(SecretKind::ScanTicket);
     let scanner = Scanner {
-        account_id: phone.account.id.as_str().to_owned(),
-        device_id: phone.device_id().to_owned(),
-        display_name: phone.account.display_name.clone(),
-        avatar_url: phone.account.avatar_url.clone(),
+        account_id: actor.account.id.as_str().to_owned(),
+        device_id: actor.device_id.clone(),
+        display_name: actor.account.display_name.clone(),
+        avatar_url: actor.account.avatar_url.clone(),
         ticket_hash: ticket.hash(),
     };
-    let next = apply(state, &id, &Command::Scan(scanner), Some(session)).await?;
+    let next = apply(state, id, &Command::Scan(scanner), Some(session)).await?;
     let client = super::oauth::clients::of_qr(state, id.as_str()).await?;
     let req = &next.requester;
     let device = req.device.clone().unwrap_or_default();
@@ -58,11 +85,11 @@ pub async fn scan(
     })
 }
 
-/// What the phone proves with a confirm or decline: who it is, and the scan ticket.
-fn proof(phone: &Phone, ticket: Option<&str>) -> TicketProof {
+/// What the actor proves with a confirm or decline: who it is, and the scan ticket.
+fn proof(actor: &Actor, ticket: Option<&str>) -> TicketProof {
     TicketProof {
-        account_id: phone.account.id.as_str().to_owned(),
-        device_id: phone.device_id().to_owned(),
+        account_id: actor.account.id.as_str().to_owned(),
+        device_id: actor.device_id.clone(),
         // A malformed ticket is as good as none: 403 invalid_scan_ticket either way.
         ticket_hash: ticket
             .and_then(|t| Secret::parse(SecretKind::ScanTicket, t).ok())
@@ -81,13 +108,30 @@ pub async fn decide(
     confirm: bool,
 ) -> Result<TransitionResponse> {
     let (phone, id, session) = auth::phone_at(state, creds, raw_id).await?;
-    let p = proof(&phone, ticket?.as_deref());
+    let ticket = ticket?;
+    let actor = Actor {
+        account: phone.account,
+        device_id: phone.token.device.id.clone().unwrap_or_default(),
+    };
+    decide_as(state, &actor, &id, session, ticket.as_deref(), confirm).await
+}
+
+/// [`decide`] once the actor is known and the session read.
+pub async fn decide_as(
+    state: &AppState,
+    actor: &Actor,
+    id: &QrId,
+    session: QrSession,
+    ticket: Option<&str>,
+    confirm: bool,
+) -> Result<TransitionResponse> {
+    let p = proof(actor, ticket);
     let cmd = if confirm {
         Command::Confirm(p)
     } else {
         Command::PhoneCancel(p)
     };
-    let next = apply(state, &id, &cmd, Some(session)).await?;
+    let next = apply(state, id, &cmd, Some(session)).await?;
     if !confirm {
         metrics::counter!("qrlogin_logins_total", "outcome" => "declined").increment(1);
     }
