@@ -12,6 +12,7 @@ mod common;
 mod config;
 mod exit;
 mod healthcheck;
+mod issuers_cmd;
 mod keys_cmd;
 mod login;
 mod login_view;
@@ -73,6 +74,9 @@ enum Command {
     /// The ID token signing keys (on --db / QRLOGIN_DB).
     #[command(subcommand)]
     Keys(keys_cmd::KeysCommand),
+    /// The trusted issuers whose JWTs phones exchange (on --db / QRLOGIN_DB).
+    #[command(subcommand)]
+    Issuers(issuers_cmd::IssuersCommand),
 }
 
 /// The command line, with the `[env: …] [default: …]` notes added to the help of
@@ -115,6 +119,7 @@ fn main() -> ExitCode {
             Command::Sessions(args) => sessions::run(args, store()?).await,
             Command::Clients(cmd) => clients_cmd::run(cmd).await,
             Command::Keys(cmd) => keys_cmd::run(cmd).await,
+            Command::Issuers(cmd) => issuers_cmd::run(cmd).await,
         }
     });
     // Leftover tasks (a dropped SSE body, a pending signal listener) must not keep the

@@ -78,7 +78,7 @@ async fn an_sse_stream_whose_store_fails_ends_with_a_problem_event() {
         dummy_hash: "".into(),
         clock: SystemClock::shared(),
         held: Default::default(),
-            jwks: Default::default(),
+        jwks: Default::default(),
     });
     let created = qr::create(&state, None, RequestContext::default())
         .await

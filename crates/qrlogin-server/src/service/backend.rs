@@ -136,12 +136,23 @@ pub async fn scan(
         }
     };
     if account.disabled {
-        return Err(Error::new(ErrorCode::Forbidden, "this user's account is disabled"));
+        return Err(Error::new(
+            ErrorCode::Forbidden,
+            "this user's account is disabled",
+        ));
     }
     let actor = actor(&client, account);
     let answer = phone::scan_as(state, &actor, &id, session, ctx).await?;
     let kind = ActivityKind::QrScanned;
-    linked::record(state, &actor.account, kind, device, Some(client_ref(&client)), None).await;
+    linked::record(
+        state,
+        &actor.account,
+        kind,
+        device,
+        Some(client_ref(&client)),
+        None,
+    )
+    .await;
     Ok(answer)
 }
 
@@ -173,6 +184,14 @@ pub async fn decide(
     } else {
         ActivityKind::QrDeclined
     };
-    linked::record(state, &actor.account, kind, None, Some(client_ref(&client)), None).await;
+    linked::record(
+        state,
+        &actor.account,
+        kind,
+        None,
+        Some(client_ref(&client)),
+        None,
+    )
+    .await;
     Ok(answer)
 }

@@ -26,7 +26,10 @@ pub fn client_namespace(client_id: &str) -> String {
 
 /// A display name from outside, trimmed and bounded; `fallback` if there is none.
 pub fn display_name(name: Option<&str>, fallback: &str) -> String {
-    let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(fallback);
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(fallback);
     name.chars().take(MAX_NAME_CHARS).collect()
 }
 

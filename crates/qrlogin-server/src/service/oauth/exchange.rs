@@ -9,8 +9,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use qrlogin_core::{validate_device, DeviceInfo, DeviceRule, Secret, SecretKind};
 use qrlogin_db::{ActivityKind, ClientRef, MobileToken, TrustedIssuer};
-use qrlogin_oauth::verify::{verify_external, ExternalClaims};
 use qrlogin_oauth::token::TokenRequest;
+use qrlogin_oauth::verify::{verify_external, ExternalClaims};
 use qrlogin_oauth::{Client, ErrorCode, TokenResponse, VerifyError};
 
 fn invalid_grant(why: &str) -> Failure {
@@ -93,7 +93,10 @@ pub async fn exchange(
         .ok_or_else(|| invalid_grant("the subject_token's issuer is not trusted"))?;
     let claims = verify(state, &issuer, token).await?;
     let name = linked::display_name(
-        issuer.name_claim.as_deref().and_then(|c| claims.claim_str(c)),
+        issuer
+            .name_claim
+            .as_deref()
+            .and_then(|c| claims.claim_str(c)),
         "User",
     );
     let avatar = linked::avatar_url(

@@ -61,7 +61,12 @@ impl JwksCache {
     }
 
     /// The issuer's keys: cached, or fetched on first use.
-    pub async fn keys(&self, issuer: &str, uri: &str, now: Millis) -> Result<Arc<JwkSet>, FetchError> {
+    pub async fn keys(
+        &self,
+        issuer: &str,
+        uri: &str,
+        now: Millis,
+    ) -> Result<Arc<JwkSet>, FetchError> {
         match self.cached(issuer, uri) {
             Some((jwks, _)) => Ok(jwks),
             None => self.fetch_into(issuer, uri, now).await,
@@ -89,7 +94,12 @@ impl JwksCache {
         self.fetch_into(issuer, uri, now).await.map(Some)
     }
 
-    async fn fetch_into(&self, issuer: &str, uri: &str, now: Millis) -> Result<Arc<JwkSet>, FetchError> {
+    async fn fetch_into(
+        &self,
+        issuer: &str,
+        uri: &str,
+        now: Millis,
+    ) -> Result<Arc<JwkSet>, FetchError> {
         let jwks = Arc::new(self.fetch(uri).await?);
         let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         map.insert(

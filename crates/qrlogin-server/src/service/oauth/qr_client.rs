@@ -30,7 +30,12 @@ pub async fn check(state: &AppState, client_id: &str) -> Result<()> {
 }
 
 /// Records that QR session `id`, living until `expires_at`, is for `client_id`.
-pub async fn attach(state: &AppState, id: &QrId, client_id: &str, expires_at: Millis) -> Result<()> {
+pub async fn attach(
+    state: &AppState,
+    id: &QrId,
+    client_id: &str,
+    expires_at: Millis,
+) -> Result<()> {
     let row = OAuthRequest {
         qr_id: id.as_str().to_owned(),
         client_id: client_id.to_owned(),
