@@ -36,7 +36,7 @@ async fn verify(state: &AppState, issuer: &TrustedIssuer, token: &str) -> OResul
     };
     let keys = state
         .jwks
-        .keys(&issuer.issuer, &issuer.jwks_uri, now)
+        .keys(&issuer.issuer, &issuer.jwks_uri)
         .await
         .map_err(unavailable)?;
     let check = |keys: &qrlogin_oauth::JwkSet| {

@@ -22,8 +22,8 @@ struct Entry {
     uri: String,
     /// The keys.
     jwks: Arc<JwkSet>,
-    /// When it was last fetched (or a fetch was attempted).
-    fetched_at: Millis,
+    /// When an unknown `kid` last caused a fetch; `None` if never.
+    refetched_at: Option<Millis>,
 }
 
 /// The cache: one entry per issuer, shared by every request of this server.
@@ -53,28 +53,23 @@ impl Default for JwksCache {
 pub struct FetchError(String);
 
 impl JwksCache {
-    fn cached(&self, issuer: &str, uri: &str) -> Option<(Arc<JwkSet>, Millis)> {
+    fn cached(&self, issuer: &str, uri: &str) -> Option<Arc<JwkSet>> {
         let map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         map.get(issuer)
             .filter(|e| e.uri == uri)
-            .map(|e| (Arc::clone(&e.jwks), e.fetched_at))
+            .map(|e| Arc::clone(&e.jwks))
     }
 
     /// The issuer's keys: cached, or fetched on first use.
-    pub async fn keys(
-        &self,
-        issuer: &str,
-        uri: &str,
-        now: Millis,
-    ) -> Result<Arc<JwkSet>, FetchError> {
+    pub async fn keys(&self, issuer: &str, uri: &str) -> Result<Arc<JwkSet>, FetchError> {
         match self.cached(issuer, uri) {
-            Some((jwks, _)) => Ok(jwks),
-            None => self.fetch_into(issuer, uri, now).await,
+            Some(jwks) => Ok(jwks),
+            None => self.fetch_into(issuer, uri, None).await,
         }
     }
 
     /// The issuer's keys fetched again after a token named an unknown `kid`, or `None`
-    /// if the set was fetched less than [`REFETCH_EVERY_MS`] ago.
+    /// if an unknown `kid` caused a fetch less than [`REFETCH_EVERY_MS`] ago.
     pub async fn refetch(
         &self,
         issuer: &str,
@@ -84,21 +79,21 @@ impl JwksCache {
         {
             let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(e) = map.get_mut(issuer).filter(|e| e.uri == uri) {
-                if now - e.fetched_at < REFETCH_EVERY_MS {
+                if e.refetched_at.is_some_and(|t| now - t < REFETCH_EVERY_MS) {
                     return Ok(None);
                 }
                 // Claimed now, so concurrent unknown kids fetch once between them.
-                e.fetched_at = now;
+                e.refetched_at = Some(now);
             }
         }
-        self.fetch_into(issuer, uri, now).await.map(Some)
+        self.fetch_into(issuer, uri, Some(now)).await.map(Some)
     }
 
     async fn fetch_into(
         &self,
         issuer: &str,
         uri: &str,
-        now: Millis,
+        refetched_at: Option<Millis>,
     ) -> Result<Arc<JwkSet>, FetchError> {
         let jwks = Arc::new(self.fetch(uri).await?);
         let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
@@ -107,7 +102,7 @@ impl JwksCache {
             Entry {
                 uri: uri.to_owned(),
                 jwks: Arc::clone(&jwks),
-                fetched_at: now,
+                refetched_at,
             },
         );
         Ok(jwks)
