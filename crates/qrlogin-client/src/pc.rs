@@ -50,7 +50,10 @@ impl Client {
     pub async fn create_qr(&self, device: Option<DeviceInfo>) -> Result<Pc, Error> {
         let req = self
             .request(Method::POST, "/api/v1/qr")
-            .json(&CreateQrRequest { device });
+            .json(&CreateQrRequest {
+                device,
+                client_id: None,
+            });
         let created: CreateQrResponse = self.execute(req).await?;
         Ok(Pc {
             client: self.clone(),

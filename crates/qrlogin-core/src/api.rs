@@ -12,6 +12,10 @@ pub struct CreateQrRequest {
     /// What the PC says it is; shown to the phone before it confirms.
     #[serde(default)]
     pub device: Option<DeviceInfo>,
+    /// A registered OAuth client the login is for: the redeem answer then carries an
+    /// `id_token` for it (API.md "Bring your own users").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
 }
 
 /// `201` answer of `POST /api/v1/qr`.
@@ -85,6 +89,10 @@ pub struct RedeemResponse {
     pub expires_in: u64,
     /// Who is now signed in.
     pub account: AccountView,
+    /// With `client_id` at creation: an ID token for that client (`aud`), signed like
+    /// the OpenID Provider's, for the product's backend to verify offline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
 /// `POST /api/v1/auth/login` body.

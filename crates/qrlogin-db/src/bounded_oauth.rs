@@ -87,3 +87,19 @@ impl OAuthDb for Bounded {
         self.run(self.inner.purge_expired_oauth(now)).await
     }
 }
+
+#[async_trait]
+impl crate::IssuerDb for Bounded {
+    async fn add_issuer(&self, i: &crate::TrustedIssuer) -> DbResult<bool> {
+        self.run(self.inner.add_issuer(i)).await
+    }
+    async fn issuer(&self, iss: &str) -> DbResult<Option<crate::TrustedIssuer>> {
+        self.run(self.inner.issuer(iss)).await
+    }
+    async fn list_issuers(&self) -> DbResult<Vec<crate::TrustedIssuer>> {
+        self.run(self.inner.list_issuers()).await
+    }
+    async fn remove_issuer(&self, iss: &str) -> DbResult<bool> {
+        self.run(self.inner.remove_issuer(iss)).await
+    }
+}

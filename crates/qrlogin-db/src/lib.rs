@@ -11,6 +11,7 @@
 //! - [`records`]: [`Account`], [`MobileToken`], [`WebSession`], [`ActivityEvent`].
 //! - [`oauth_traits`], [`oauth_records`]: [`OAuthDb`], the OpenID Provider's clients,
 //!   signing keys, pending requests, codes and tokens.
+//! - [`issuer`]: [`IssuerDb`], the trusted issuers of token exchange.
 //! - [`error`]: [`DbError`]: `Unavailable` (503), `Corrupt` (500), `Invalid`.
 //! - `sql/`: the implementation, written once in the SQL both backends speak and
 //!   compiled for SQLite (`sqlite.rs`, also the `memory` backend) and PostgreSQL
@@ -30,6 +31,7 @@ mod bounded_oauth;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod error;
+pub mod issuer;
 pub mod oauth_records;
 pub mod oauth_traits;
 pub mod passkeys;
@@ -39,6 +41,7 @@ mod sqlite;
 pub mod traits;
 
 pub use error::{DbError, DbResult};
+pub use issuer::{IssuerDb, TrustedIssuer};
 pub use oauth_records::{AccessToken, OAuthRequest, StoredKey};
 pub use oauth_traits::OAuthDb;
 pub use passkeys::{PasskeyDb, PasskeyRecord, PASSKEY_ID_PREFIX};

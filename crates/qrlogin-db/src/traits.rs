@@ -130,7 +130,7 @@ pub trait LinkDb: Send + Sync + 'static {
 /// The whole durable database, as the server holds it.
 #[async_trait]
 pub trait Db:
-    AccountDb + TokenDb + ActivityDb + LinkDb + crate::OAuthDb + crate::PasskeyDb
+    AccountDb + TokenDb + ActivityDb + LinkDb + crate::OAuthDb + crate::PasskeyDb + crate::IssuerDb
 {
     /// Answers when the database answers (`/readyz`).
     async fn ping(&self) -> DbResult<()>;

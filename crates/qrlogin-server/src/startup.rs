@@ -193,6 +193,7 @@ pub(crate) async fn shared_state(
         qr,
         db,
         webauthn,
+        jwks: Default::default(),
         public_url: public_url.trim_end_matches('/').into(),
         config: Arc::new(config),
         shutdown: CancellationToken::new(),

@@ -78,6 +78,8 @@ pub struct Shared {
     /// The one clock of the server, shared with the stores: the wall clock in
     /// production, a `ManualClock` in tests that move time.
     pub clock: SharedClock,
+    /// Trusted issuers' JWK sets, fetched on demand (token exchange).
+    pub jwks: Arc<crate::service::oauth::jwks_cache::JwksCache>,
     /// Waiters (long polls, SSE streams, WebSockets) this server holds now, for the cap.
     pub held: Arc<AtomicUsize>,
     /// The WebAuthn relying party of `public_url` (and `--rp-id`), for passkeys; `None`

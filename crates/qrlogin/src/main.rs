@@ -16,6 +16,7 @@ mod config;
 mod db_cmd;
 mod exit;
 mod healthcheck;
+mod issuers_cmd;
 mod keys_cmd;
 mod login;
 mod login_view;
@@ -87,6 +88,9 @@ enum Command {
     /// same as `accounts add --no-password` and `accounts enroll`, kept as an alias.
     #[command(subcommand, hide = true)]
     Passkeys(passkeys_cmd::PasskeysCommand),
+    /// The trusted issuers whose JWTs phones exchange (on --db / QRLOGIN_DB).
+    #[command(subcommand)]
+    Issuers(issuers_cmd::IssuersCommand),
 }
 
 /// The command line, with the `[env: …] [default: …]` notes added to the help of
@@ -132,6 +136,7 @@ fn main() -> ExitCode {
             Command::Clients(cmd) => clients_cmd::run(cmd).await,
             Command::Keys(cmd) => keys_cmd::run(cmd).await,
             Command::Passkeys(cmd) => passkeys_cmd::run(cmd).await,
+            Command::Issuers(cmd) => issuers_cmd::run(cmd).await,
         }
     });
     // Leftover tasks (a dropped SSE body, a pending signal listener) must not keep the

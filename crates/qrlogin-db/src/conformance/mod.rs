@@ -4,8 +4,8 @@
 //! - `mod.rs`: the [`Harness`] a backend's test file implements and the
 //!   [`db_conformance_tests!`](crate::db_conformance_tests) macro.
 //! - [`fixtures`]: records with fresh random ids and fixed times.
-//! - [`accounts`], [`tokens`], [`activity`], [`links`], [`oauth`], [`passkeys`]: the
-//!   checks, one trait each ([`oauth_fixtures`]: the OAuth records).
+//! - [`accounts`], [`tokens`], [`activity`], [`links`], [`oauth`], [`passkeys`],
+//!   [`issuers`]: the checks, one trait each ([`oauth_fixtures`]: the OAuth records).
 //!
 //! Each test gets a fresh harness, so each starts from an empty database:
 //!
@@ -21,6 +21,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod fixtures;
+pub mod issuers;
 pub mod links;
 pub mod oauth;
 pub mod oauth_fixtures;
@@ -110,6 +111,7 @@ macro_rules! db_conformance_tests {
             Current events_are_kept_per_account => activity::events_are_kept_per_account;
             Current purging_events_removes_only_those_before_the_cutoff => activity::purging_events_removes_only_those_before_the_cutoff;
             Current an_event_of_an_unknown_account_is_dropped => activity::an_event_of_an_unknown_account_is_dropped;
+            Current an_issuer_reads_back_exactly_is_listed_and_removed_once => issuers::an_issuer_reads_back_exactly_is_listed_and_removed_once;
             Current a_first_use_creates_the_account_and_later_uses_find_it => links::a_first_use_creates_the_account_and_later_uses_find_it;
             Current a_link_whose_new_username_is_taken_writes_nothing => links::a_link_whose_new_username_is_taken_writes_nothing;
             Current one_subject_in_two_namespaces_is_two_accounts => links::one_subject_in_two_namespaces_is_two_accounts;

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod activity;
+mod issuers;
 mod links;
 mod oauth;
 mod oauth_rows;

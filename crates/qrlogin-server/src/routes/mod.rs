@@ -2,6 +2,7 @@
 //! through (metrics, panic catching, problem+json for unknown routes and methods,
 //! `nosniff`, CORS when configured: [`headers`]).
 
+pub mod backend;
 pub mod headers;
 pub mod openapi;
 pub mod ops;
@@ -34,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         session::me, session::logout,
         passkeys::register_start, passkeys::register_finish, passkeys::list, passkeys::rename, passkeys::remove,
         passkeys::login_start, passkeys::login_finish, passkeys::enroll_start, passkeys::enroll_finish,
+        backend::scan, backend::confirm, backend::cancel,
         ops::healthz, ops::readyz, ops::metrics_text, ops::openapi,
         crate::oauth::discovery::configuration, crate::oauth::jwks::jwks,
         crate::oauth::authorize::page, crate::oauth::authorize::session, crate::oauth::authorize::complete,
@@ -43,7 +45,7 @@ use utoipa::{Modify, OpenApi};
     modifiers(&BearerSchemes, &Conformance),
     tags((name = "pc", description = "The device that wants to log in"), (name = "phone", description = "The signed-in phone that approves"),
         (name = "passkeys", description = "WebAuthn sign-in of the phone"),
-        (name = "session", description = "A PC after login"), (name = "ops", description = "Operations"),
+        (name = "session", description = "A PC after login"), (name = "backend", description = "A product's trusted backend approving for its own users"), (name = "ops", description = "Operations"),
         (name = "oauth", description = "OpenID Connect provider and OAuth 2.0 device grant (errors of token, device_authorization and revoke are RFC 6749 JSON)"))
 )]
 pub struct ApiDoc;
@@ -61,6 +63,10 @@ impl Modify for BearerSchemes {
                 "qlm_… from POST /api/v1/auth/login, with X-Device-Id",
             ),
             ("session_token", "qlw_… from redeem"),
+            (
+                "access_token",
+                "qla_… from /oauth2/token (client_credentials, scope qr:approve)",
+            ),
         ] {
             let scheme = HttpBuilder::new()
                 .scheme(HttpAuthScheme::Bearer)
@@ -96,7 +102,8 @@ pub fn router(state: AppState) -> Router {
         app = app
             .merge(phone::routes())
             .merge(passkeys::routes())
-            .merge(crate::oauth::phone_routes());
+            .merge(crate::oauth::phone_routes())
+            .merge(backend::routes());
     }
     finish(app, state)
 }

@@ -35,15 +35,13 @@ pub async fn create_qr(
     OptionalJson(body): OptionalJson<serde_json::Value>,
 ) -> ApiResult<impl IntoResponse> {
     // An object or nothing: serde would read `[]` as a struct with no fields.
-    let body: Option<CreateQrRequest> = match body {
-        None => None,
-        Some(v) if v.is_object() => Some(
-            serde_json::from_value(v)
-                .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?,
-        ),
+    let body: CreateQrRequest = match body {
+        None => CreateQrRequest::default(),
+        Some(v) if v.is_object() => serde_json::from_value(v)
+            .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?,
         Some(_) => return Err(ApiError::bad_request("the body must be a JSON object")),
     };
-    let res = qr::create(&state, body.and_then(|b| b.device), client.0).await?;
+    let res = qr::create_for(&state, body.device, body.client_id, client.0).await?;
     Ok((
         StatusCode::CREATED,
         [(header::CACHE_CONTROL, "no-store")],

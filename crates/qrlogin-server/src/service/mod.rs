@@ -16,13 +16,17 @@
 //!   phone's passkeys, signing in with one, and enrollment links of `--no-password`
 //!   accounts.
 //! - [`auth`]: who is calling (a bound phone token, a PC session token, a poll token).
+//! - [`backend`]: a trusted backend scanning and confirming for its own users.
+//! - [`linked`]: accounts linked to outside identities, and their activity entries.
 //! - [`wait`]: the one wait primitive.
 //! - [`error`]: the use cases' error.
 
 pub mod accounts;
 pub mod activity;
 pub mod auth;
+pub mod backend;
 pub mod error;
+pub mod linked;
 pub mod oauth;
 pub mod passkeys;
 pub mod passkeys_enroll;

@@ -3,7 +3,7 @@
 //! the phone first ([`auth::phone`]).
 
 use super::activity::{self, Details};
-use super::auth::{self, Phone};
+use super::auth;
 use super::qr::apply;
 use super::{Error, PhoneCredentials, RequestContext, Result};
 use crate::state::AppState;
@@ -13,22 +13,16 @@ use qrlogin_core::api::{
 use qrlogin_core::state::TicketProof;
 use qrlogin_core::time::{rfc3339, secs_until};
 use qrlogin_core::{
-    Command, DeviceInfo, ErrorCode, QrSession, Scanner, Secret, SecretKind, SessionId,
+    Command, DeviceInfo, ErrorCode, QrId, QrSession, Requester, Scanner, Secret, SecretKind,
+    SessionId,
 };
-use qrlogin_db::ActivityKind;
+use qrlogin_db::{Account, ActivityKind};
 
 /// Logs `kind` for a QR session in the phone's account, with the PC that asked (its
 /// device and IP): what the user wants to recognise later.
-async fn record_qr(state: &AppState, phone: &Phone, kind: ActivityKind, qr: &QrSession) {
-    let details = Details::new(&qr.requester.ip, qr.requester.device.clone());
-    activity::record(
-        state.db.as_ref(),
-        &phone.account.id,
-        kind,
-        details,
-        state.now(),
-    )
-    .await;
+async fn record_qr(state: &AppState, account: &Account, kind: ActivityKind, pc: &Requester) {
+    let details = Details::new(&pc.ip, pc.device.clone());
+    activity::record(state.db.as_ref(), &account.id, kind, details, state.now()).await;
 }
 
 /// Scans QR session `raw_id`: `pending` → `scanned`, with a ticket for confirm/decline.
@@ -44,16 +38,42 @@ pub async fn scan(
 ) -> Result<ScanResponse> {
     let (phone, id, session) = auth::phone_at(state, creds, raw_id).await?;
     body?;
+    let actor = Actor {
+        account: phone.account.clone(),
+        device_id: phone.device_id().to_owned(),
+    };
+    let pc = session.requester.clone();
+    let res = scan_as(state, &actor, &id, session, ctx).await?;
+    record_qr(state, &actor.account, ActivityKind::QrScanned, &pc).await;
+    Ok(res)
+}
+
+/// Who scans, confirms or declines: a signed-in phone, or a trusted backend acting for
+/// one of its users. The scan ticket is bound to (account, device id).
+pub struct Actor {
+    /// The account that approves.
+    pub account: Account,
+    /// The device the ticket is bound to.
+    pub device_id: String,
+}
+
+/// [`scan`] once the actor is known and the session read.
+pub async fn scan_as(
+    state: &AppState,
+    actor: &Actor,
+    id: &QrId,
+    session: QrSession,
+    ctx: &RequestContext,
+) -> Result<ScanResponse> {
     let ticket = Secret::generate(SecretKind::ScanTicket);
     let scanner = Scanner {
-        account_id: phone.account.id.as_str().to_owned(),
-        device_id: phone.device_id().to_owned(),
-        display_name: phone.account.display_name.clone(),
-        avatar_url: phone.account.avatar_url.clone(),
+        account_id: actor.account.id.as_str().to_owned(),
+        device_id: actor.device_id.clone(),
+        display_name: actor.account.display_name.clone(),
+        avatar_url: actor.account.avatar_url.clone(),
         ticket_hash: ticket.hash(),
     };
-    let next = apply(state, &id, &Command::Scan(scanner), Some(session)).await?;
-    record_qr(state, &phone, ActivityKind::QrScanned, &next).await;
+    let next = apply(state, id, &Command::Scan(scanner), Some(session)).await?;
     let client = super::oauth::clients::of_qr(state, id.as_str()).await?;
     let req = &next.requester;
     let device = req.device.clone().unwrap_or_default();
@@ -77,11 +97,11 @@ pub async fn scan(
     })
 }
 
-/// What the phone proves with a confirm or decline: who it is, and the scan ticket.
-fn proof(phone: &Phone, ticket: Option<&str>) -> TicketProof {
+/// What the actor proves with a confirm or decline: who it is, and the scan ticket.
+fn proof(actor: &Actor, ticket: Option<&str>) -> TicketProof {
     TicketProof {
-        account_id: phone.account.id.as_str().to_owned(),
-        device_id: phone.device_id().to_owned(),
+        account_id: actor.account.id.as_str().to_owned(),
+        device_id: actor.device_id.clone(),
         // A malformed ticket is as good as none: 403 invalid_scan_ticket either way.
         ticket_hash: ticket
             .and_then(|t| Secret::parse(SecretKind::ScanTicket, t).ok())
@@ -100,19 +120,38 @@ pub async fn decide(
     confirm: bool,
 ) -> Result<TransitionResponse> {
     let (phone, id, session) = auth::phone_at(state, creds, raw_id).await?;
-    let p = proof(&phone, ticket?.as_deref());
-    let cmd = if confirm {
-        Command::Confirm(p)
-    } else {
-        Command::PhoneCancel(p)
+    let ticket = ticket?;
+    let actor = Actor {
+        account: phone.account,
+        device_id: phone.token.device.id.clone().unwrap_or_default(),
     };
-    let next = apply(state, &id, &cmd, Some(session)).await?;
+    let pc = session.requester.clone();
+    let res = decide_as(state, &actor, &id, session, ticket.as_deref(), confirm).await?;
     let kind = if confirm {
         ActivityKind::QrConfirmed
     } else {
         ActivityKind::QrDeclined
     };
-    record_qr(state, &phone, kind, &next).await;
+    record_qr(state, &actor.account, kind, &pc).await;
+    Ok(res)
+}
+
+/// [`decide`] once the actor is known and the session read.
+pub async fn decide_as(
+    state: &AppState,
+    actor: &Actor,
+    id: &QrId,
+    session: QrSession,
+    ticket: Option<&str>,
+    confirm: bool,
+) -> Result<TransitionResponse> {
+    let p = proof(actor, ticket);
+    let cmd = if confirm {
+        Command::Confirm(p)
+    } else {
+        Command::PhoneCancel(p)
+    };
+    let next = apply(state, id, &cmd, Some(session)).await?;
     if !confirm {
         metrics::counter!("qrlogin_logins_total", "outcome" => "declined").increment(1);
     }

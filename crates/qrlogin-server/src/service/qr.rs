@@ -75,6 +75,26 @@ pub async fn create(
     })
 }
 
+/// [`create`], for the `client_id` the PC names, if any (a registered client, else 400
+/// `invalid_request`, nothing made): its redeem answer then carries an ID token.
+pub async fn create_for(
+    state: &AppState,
+    device: Option<DeviceInfo>,
+    client_id: Option<String>,
+    ctx: RequestContext,
+) -> Result<CreateQrResponse> {
+    let Some(client_id) = client_id else {
+        return create(state, device, ctx).await;
+    };
+    super::oauth::qr_client::check(state, &client_id).await?;
+    let created = create(state, device, ctx).await?;
+    let id = QrId::parse(&created.qr_id).map_err(Error::internal)?;
+    let l = &state.config.lifetimes;
+    let until = state.now() + l.qr_ms + l.confirm_ms + l.grace_ms;
+    super::oauth::qr_client::attach(state, &id, &client_id, until).await?;
+    Ok(created)
+}
+
 /// Exactly the text in the QR image: public URL + `/m/qr/{qr_id}`; no secret.
 pub fn qr_content(state: &AppState, id: &QrId) -> String {
     format!("{}/m/qr/{}", state.public_url, id)
@@ -182,6 +202,9 @@ pub async fn redeem(state: &AppState, id: &QrId, token: Option<&str>) -> Result<
         device: s.requester.device.clone(),
         ip: s.requester.ip.clone(),
     };
+    // Signed before anything is written, so a failure leaves nothing behind.
+    let id_token =
+        super::oauth::qr_client::id_token(state, id, &account, session.id.as_str()).await?;
     if !state.db.put_web_session(&hash, &session).await? {
         return Err(gone());
     }
@@ -198,6 +221,7 @@ pub async fn redeem(state: &AppState, id: &QrId, token: Option<&str>) -> Result<
         token_type: "Bearer".into(),
         expires_in: (l.web_session_ms / 1000) as u64,
         account: account_view(&account),
+        id_token,
     })
 }
 

@@ -9,13 +9,18 @@
 //! - [`authorize`]: the authorization page's QR session and its redirect.
 //! - [`device`]: device authorization and the typed user code.
 //! - [`token`]: the token endpoint's grants; [`issue`]: the tokens they hand out.
+//! - [`exchange`]: the token exchange of trusted issuers' JWTs ([`jwks_cache`]: their keys).
+//! - [`qr_client`]: a plain QR login made for a client, and its ID token.
 //! - [`userinfo`]: the userinfo and revocation endpoints.
 
 pub mod authorize;
 pub mod clients;
 pub mod device;
+pub mod exchange;
 pub mod issue;
+pub mod jwks_cache;
 pub mod keys;
+pub mod qr_client;
 pub mod token;
 pub mod userinfo;
 

@@ -33,10 +33,7 @@ pub async fn exchange(
         Grant::RefreshToken => refresh(state, &client, req).await,
         Grant::DeviceCode => device(state, &client, req).await,
         Grant::ClientCredentials => client_credentials(state, &client, req).await,
-        Grant::TokenExchange => Err(oauth(
-            ErrorCode::UnsupportedGrantType,
-            "token exchange is not enabled on this server",
-        )),
+        Grant::TokenExchange => super::exchange::exchange(state, &client, req).await,
     }
 }
 
