@@ -154,6 +154,7 @@ pub async fn session(
 #[utoipa::path(post, path = "/oauth2/authorize/complete", tag = "oauth",
     request_body(content_type = "application/x-www-form-urlencoded", description = "qr_id and poll_token of the page's QR session"),
     responses((status = 303, description = "To redirect_uri?code&state&iss, or ?error=access_denied&state&iss"),
+        (status = 400, description = "invalid_request: a malformed form, qr_id or poll token"),
         (status = 401, description = "unauthorized"), (status = 409, description = "invalid_state: not confirmed yet, or already used")))]
 pub async fn complete(State(state): State<AppState>, body: Bytes) -> Response {
     let f = match form::parse(&body) {

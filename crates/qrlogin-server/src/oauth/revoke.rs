@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 /// `200` also for tokens it does not know.
 #[utoipa::path(post, path = "/oauth2/revoke", tag = "oauth",
     request_body(content_type = "application/x-www-form-urlencoded", description = "token, token_type_hint, client authentication"),
-    responses((status = 200, description = "Revoked, or unknown"), (status = 401, description = "invalid_client")))]
+    responses((status = 200, description = "Revoked, or unknown"), (status = 400, description = "RFC 6749 error JSON: a malformed or repeated parameter"), (status = 401, description = "invalid_client")))]
 pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let f = match form::parse(&body) {
         Ok(f) => f,
