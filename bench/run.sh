@@ -75,6 +75,7 @@ CEIL=$(free_port); start ceiling "$CEIL" target/ceiling/release/ceiling "$CEIL"
 SERVE=(target/release/qrlogin serve --demo --qr-ttl 900
     --qr-per-ip-per-minute 1000000000 --max-qr-sessions 100000000
     --max-waiters-per-ip 1000000 --login-attempts-per-ip 1000000)
+SERVE+=(--oauth-per-ip-per-minute 1000000000 --passkey-per-ip-per-minute 1000000000)
 MEM=$(free_port); start memory "$MEM" "${SERVE[@]}" --listen "127.0.0.1:$MEM" --store memory
 BENCH=(target/release/qrlogin-bench --ceiling "127.0.0.1:$CEIL" --memory "127.0.0.1:$MEM")
 PIDLIST="ceiling=$PID_ceiling,memory=$PID_memory"

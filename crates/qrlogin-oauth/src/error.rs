@@ -40,6 +40,10 @@ pub enum ErrorCode {
     ServerError,
     /// The store or database cannot be reached; nothing was changed.
     TemporarilyUnavailable,
+    /// Too many requests from this client address; the response has `Retry-After`.
+    /// Not an RFC 6749 code (it has none for this): the API's own `rate_limited`, in the
+    /// RFC 6749 body that client libraries parse, with the HTTP status they know.
+    RateLimited,
 }
 
 impl ErrorCode {
@@ -61,16 +65,18 @@ impl ErrorCode {
             ErrorCode::UnsupportedResponseType => "unsupported_response_type",
             ErrorCode::ServerError => "server_error",
             ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
+            ErrorCode::RateLimited => "rate_limited",
         }
     }
 
     /// The HTTP status: 400 for every client error (RFC 6749 §5.2, RFC 8628 §3.5),
-    /// 401 for `invalid_client`, 500/503 for our own failures.
+    /// 401 for `invalid_client`, 429 for `rate_limited`, 500/503 for our own failures.
     pub const fn status(self) -> u16 {
         match self {
             ErrorCode::InvalidClient => 401,
             ErrorCode::ServerError => 500,
             ErrorCode::TemporarilyUnavailable => 503,
+            ErrorCode::RateLimited => 429,
             _ => 400,
         }
     }
@@ -159,6 +165,7 @@ mod tests {
             UnsupportedResponseType,
             ServerError,
             TemporarilyUnavailable,
+            RateLimited,
         ] {
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
         }
@@ -181,5 +188,6 @@ mod tests {
             assert_eq!(OAuthError::bare(c).www_authenticate(), None);
         }
         assert_eq!(ErrorCode::TemporarilyUnavailable.status(), 503);
+        assert_eq!(ErrorCode::RateLimited.status(), 429);
     }
 }

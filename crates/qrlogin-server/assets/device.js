@@ -2,8 +2,8 @@
  * device.js: the TV-style device page (device.html). Starts a device login at
  * /oauth2/device_authorization for ?client_id= (default demo), shows the QR code of the
  * QR session it carries (verification_uri_complete) and the user code, and polls
- * /oauth2/token every `interval` seconds (+5 s on slow_down) until signed in, declined
- * or expired (then it starts again).
+ * /oauth2/token every `interval` seconds (+5 s on slow_down, after Retry-After on
+ * rate_limited) until signed in, declined or expired (then it starts again).
  */
 (function () {
   'use strict';
@@ -28,7 +28,8 @@
   async function post(path, body) {
     var res = await fetch(path, { method: 'POST', body: form(body),
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
-    return { ok: res.ok, body: await res.json().catch(function () { return {}; }) };
+    return { ok: res.ok, retryAfter: Number(res.headers.get('Retry-After')) || 0,
+      body: await res.json().catch(function () { return {}; }) };
   }
 
   async function start() {
@@ -55,6 +56,8 @@
       switch (r.body.error) {
         case 'authorization_pending': poll(code, interval); break;
         case 'slow_down': poll(code, interval + 5); break;
+        // Over this address's token budget: nothing was lost, poll again once it allows.
+        case 'rate_limited': poll(code, Math.max(interval, r.retryAfter)); break;
         case 'expired_token': start(); break;
         case 'access_denied': $('device-qr').hidden = true; view('denied', texts.denied || 'Declined.'); break;
         default: view('error', r.body.error_description || r.body.error || 'error');

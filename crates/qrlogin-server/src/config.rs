@@ -165,6 +165,9 @@ impl Config {
             limits: crate::limits::Limits {
                 max_waiters_per_ip: s.max_waiters_per_ip,
                 qr_per_ip_per_minute: s.qr_per_ip_per_minute,
+                oauth_per_ip_per_minute: s.oauth_per_ip_per_minute,
+                user_code_attempts_per_ip: s.user_code_attempts_per_ip,
+                passkey_per_ip_per_minute: s.passkey_per_ip_per_minute,
                 max_qr_sessions: s.max_qr_sessions,
                 login_per_ip_user: s.login_attempts,
                 login_per_ip: s.login_attempts_per_ip,

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::limits::{login::LoginThrottle, passwords::PasswordPool, proxies, waiters::WaiterSlots};
 use crate::listener::{Listener, TlsReloader};
 use crate::routes;
-use crate::service::{accounts, activity};
+use crate::service::{accounts, housekeeping};
 use crate::state::{AppState, Shared};
 use crate::telemetry;
 use anyhow::Context as _;
@@ -204,26 +204,14 @@ pub(crate) async fn shared_state(
         waiters: Arc::new(waiters),
         dummy_hash: accounts::hash_password(dummy).await?.into(),
         held,
+        housekeeping: Default::default(),
         clock,
     })
 }
 
-/// Every hour (and once at start): drops activity events past the retention and
-/// expired tokens. Stops when the server begins to shut down.
+/// The housekeeping task ([`housekeeping::run`]): every hour by the server's clock
+/// (and once at start), drops what has expired. Stops when the server begins to shut
+/// down.
 fn spawn_purger(state: &AppState) -> tokio::task::JoinHandle<()> {
-    let (db, clock, stop) = (
-        state.db.clone(),
-        state.clock.clone(),
-        state.shutdown.clone(),
-    );
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(activity::PURGE_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = stop.cancelled() => return,
-                _ = every.tick() => activity::purge(db.as_ref(), clock.now()).await,
-            }
-        }
-    })
+    tokio::spawn(housekeeping::run(state.clone()))
 }

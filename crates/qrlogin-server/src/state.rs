@@ -36,6 +36,7 @@ impl Shared {
     /// `ManualClock` (the wall clock needs no help: waiters arm timers to expiry).
     pub fn clock_moved(&self) {
         self.qr.wake_local_waiters();
+        self.housekeeping.notify_one();
     }
 }
 
@@ -80,6 +81,9 @@ pub struct Shared {
     pub clock: SharedClock,
     /// Trusted issuers' JWK sets, fetched on demand (token exchange).
     pub jwks: Arc<crate::service::oauth::jwks_cache::JwksCache>,
+    /// Wakes the housekeeping task to look at the clock again (after a test moved it):
+    /// its hour is measured by [`Shared::clock`], not by a timer.
+    pub housekeeping: tokio::sync::Notify,
     /// Waiters (long polls, SSE streams, WebSockets) this server holds now, for the cap.
     pub held: Arc<AtomicUsize>,
     /// The WebAuthn relying party of `public_url` (and `--rp-id`), for passkeys; `None`

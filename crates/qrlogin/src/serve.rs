@@ -113,6 +113,21 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]
     qr_per_ip_per_minute: Option<u64>,
+    /// Requests one address may make per minute to /oauth2/token, and apart to
+    /// /oauth2/device_authorization, before 429.
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    oauth_per_ip_per_minute: Option<u64>,
+    /// Device user codes one address may type at /m/device per 5 minutes, right or
+    /// wrong, before 429 (user codes are short: RFC 8628 §5.1).
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_code_attempts_per_ip: Option<u64>,
+    /// Passkey sign-in requests (start and finish together) one address may make per
+    /// minute before 429.
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    passkey_per_ip_per_minute: Option<u64>,
     /// QR sessions the memory store keeps at once before 503.
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]

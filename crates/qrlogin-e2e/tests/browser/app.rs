@@ -1,8 +1,10 @@
 //! The server under test and the phone that acts through the API.
 
 use qrlogin_client::{Client, Phone};
-use qrlogin_core::{DeviceInfo, Lifetimes};
+use qrlogin_core::{DeviceInfo, ManualClock, Millis, SharedClock, SystemClock};
+use qrlogin_server::state::AppState;
 use qrlogin_server::{Application, Config};
+use std::sync::Arc;
 use tokio::sync::oneshot;
 
 /// A running server (memory store, demo accounts, port 0), stopped on drop.
@@ -11,30 +13,48 @@ pub struct Server {
     pub url: String,
     /// The typed client, pointed at it.
     pub client: Client,
+    /// The server's state, to wake its held waiters after the clock moves.
+    state: AppState,
+    /// The clock the server runs on when the test moves it ([`Server::on_manual_clock`]).
+    clock: Option<ManualClock>,
     _stop: oneshot::Sender<()>,
 }
 
 impl Server {
     /// The test defaults.
     pub async fn start() -> Self {
-        Self::with(Config::for_tests()).await
+        Self::with(Config::for_tests(), None).await
     }
 
-    /// QR sessions that expire `qr_ms` after creation.
-    pub async fn with_qr_lifetime(qr_ms: i64) -> Self {
-        Self::with(Config {
-            lifetimes: Lifetimes {
-                qr_ms,
-                ..Default::default()
-            },
-            ..Config::for_tests()
-        })
-        .await
+    /// The test defaults on a clock that stands still until [`Server::advance`] moves
+    /// it: expiry without waiting for it.
+    pub async fn on_manual_clock() -> Self {
+        Self::with(Config::for_tests(), Some(ManualClock::starting_now())).await
     }
 
-    async fn with(config: Config) -> Self {
-        let app = Application::build(config).await.expect("server builds");
+    /// Moves the server's clock forward by `ms` and wakes its held waiters (the
+    /// page's stream or long poll) to look at it. Panics on a server on the wall clock.
+    pub fn advance(&self, ms: Millis) {
+        let clock = self.clock.as_ref().expect("advance needs on_manual_clock");
+        clock.advance(ms);
+        self.state.clock_moved();
+    }
+
+    /// How long this server's QR codes live.
+    pub fn qr_lifetime_ms(&self) -> Millis {
+        self.state.config.lifetimes.qr_ms
+    }
+
+    async fn with(config: Config, clock: Option<ManualClock>) -> Self {
+        let shared: SharedClock = match &clock {
+            Some(c) => Arc::new(c.clone()),
+            None => SystemClock::shared(),
+        };
+        let app = Application::build_with_clock(config, shared)
+            .await
+            .expect("server builds");
         let url = app.url();
+        let state = app.state().clone();
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(app.run_until(async {
             let _ = rx.await;
@@ -42,6 +62,8 @@ impl Server {
         Self {
             client: Client::new(&url),
             url,
+            state,
+            clock,
             _stop: tx,
         }
     }

@@ -4,7 +4,6 @@
 use crate::app::{qr_id_of, Server};
 use crate::harness::{Test, WAIT};
 use crate::qr;
-use std::time::Duration;
 
 #[tokio::test]
 async fn a_pc_signs_in_when_a_phone_scans_the_code_on_screen_and_confirms() {
@@ -146,16 +145,17 @@ async fn an_expired_code_is_replaced_by_a_new_one_without_a_click() {
     let Some(t) = Test::start("pc_expired").await else {
         return;
     };
-    let server = Server::with_qr_lifetime(2000).await;
+    let server = Server::on_manual_clock().await;
     let pc = t.desktop().await;
     pc.goto(&server.at("/")).await;
     pc.wait_state("pending").await;
     let first = pc.attr(".qrlogin", "data-qr-id").await.expect("a qr id");
 
+    server.advance(server.qr_lifetime_ms() + 1);
     pc.wait_for(
         "the widget to show expiry",
         "document.querySelector('.qrlogin[data-state=expired]')",
-        Duration::from_secs(6),
+        WAIT,
     )
     .await;
     let status = pc.text(".qrlogin-status").await;

@@ -40,6 +40,9 @@ pub const KEYS: &[&str] = &[
     "shutdown_timeout",
     "max_waiters_per_ip",
     "qr_per_ip_per_minute",
+    "oauth_per_ip_per_minute",
+    "user_code_attempts_per_ip",
+    "passkey_per_ip_per_minute",
     "max_qr_sessions",
     "login_attempts",
     "login_attempts_per_ip",
@@ -108,6 +111,12 @@ pub struct Settings {
     pub max_waiters_per_ip: usize,
     /// `--qr-per-ip-per-minute`.
     pub qr_per_ip_per_minute: u64,
+    /// `--oauth-per-ip-per-minute`.
+    pub oauth_per_ip_per_minute: u64,
+    /// `--user-code-attempts-per-ip`: per address per 5 minutes.
+    pub user_code_attempts_per_ip: u64,
+    /// `--passkey-per-ip-per-minute`.
+    pub passkey_per_ip_per_minute: u64,
     /// `--max-qr-sessions` (memory store).
     pub max_qr_sessions: usize,
     /// `--login-attempts`: per (address, username) per 5 minutes.
@@ -149,6 +158,9 @@ impl Default for Settings {
             shutdown_timeout: 30,
             max_waiters_per_ip: limits.max_waiters_per_ip,
             qr_per_ip_per_minute: limits.qr_per_ip_per_minute,
+            oauth_per_ip_per_minute: limits.oauth_per_ip_per_minute,
+            user_code_attempts_per_ip: limits.user_code_attempts_per_ip,
+            passkey_per_ip_per_minute: limits.passkey_per_ip_per_minute,
             max_qr_sessions: limits.max_qr_sessions,
             login_attempts: limits.login_per_ip_user,
             login_attempts_per_ip: limits.login_per_ip,

@@ -7,8 +7,11 @@
 //! - [`passwords`]: argon2 on a bounded pool, so guesses cannot exhaust memory or CPU.
 //! - [`waiters`]: the cap on held waiters, overall and per address.
 //! - [`proxies`]: which address a request is from, through `--trusted-proxies`.
+//! - [`entry`]: per-address budgets of the OAuth token and device authorization
+//!   endpoints, of typed device user codes, and of passkey sign-in.
 //! - [`rate`]: the shared fixed-window check every limit uses (QR creation too).
 
+pub mod entry;
 pub mod login;
 pub mod passwords;
 pub mod proxies;
@@ -34,6 +37,15 @@ pub struct Limits {
     pub login_window: Duration,
     /// QR sessions one address may create per minute; past it, 429.
     pub qr_per_ip_per_minute: u64,
+    /// Requests to `/oauth2/token`, and apart to `/oauth2/device_authorization`, one
+    /// address may make per minute; past it, 429.
+    pub oauth_per_ip_per_minute: u64,
+    /// Device user codes one address may type per 5 minutes, right or wrong; past it,
+    /// 429 (RFC 8628 §5.1).
+    pub user_code_attempts_per_ip: u64,
+    /// Passkey sign-in requests (start and finish together) one address may make per
+    /// minute; past it, 429.
+    pub passkey_per_ip_per_minute: u64,
     /// QR sessions the memory store keeps at once; past it, creating is 503.
     pub max_qr_sessions: usize,
     /// Waiters (long polls, SSE, WebSockets) one address may hold; past it, 429.
@@ -53,6 +65,13 @@ impl Default for Limits {
             login_slowdown: Duration::from_millis(500),
             login_window: Duration::from_secs(300),
             qr_per_ip_per_minute: 600,
+            // A device polls every 5 s (12 a minute); this leaves room for many devices
+            // behind one NAT and their token refreshes.
+            oauth_per_ip_per_minute: 600,
+            // Typos and a few retries; 8 letters of 20 take ~10^10 guesses.
+            user_code_attempts_per_ip: 20,
+            // Two requests a sign-in: thirty sign-ins a minute from one address.
+            passkey_per_ip_per_minute: 60,
             max_qr_sessions: 100_000,
             max_waiters_per_ip: 10_000,
             argon2_workers: 0,

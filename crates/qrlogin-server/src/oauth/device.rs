@@ -9,7 +9,7 @@ use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 #[utoipa::path(post, path = "/oauth2/device_authorization", tag = "oauth",
     request_body(content_type = "application/x-www-form-urlencoded", description = "client_id (and secret for confidential clients), scope"),
     responses((status = 200, description = "device_code, user_code, verification_uri, verification_uri_complete, expires_in, interval"),
-        (status = 400, description = "RFC 6749 error JSON"), (status = 401, description = "invalid_client")))]
+        (status = 400, description = "RFC 6749 error JSON"), (status = 401, description = "invalid_client"),
+        (status = 429, description = "rate_limited (RFC 6749 error JSON), with Retry-After")))]
 pub async fn authorize(
     State(state): State<AppState>,
     client: ClientInfo,
@@ -39,7 +40,7 @@ pub async fn authorize(
     };
     match device::authorize(&state, req, client.0).await {
         Ok(res) => no_store(res),
-        Err(e) => e.into_response(),
+        Err(e) => super::failure(e),
     }
 }
 
@@ -59,15 +60,18 @@ pub struct UserCodeResponse {
 
 /// The phone types a device's user code (`/m/device`): the QR session it stands for.
 #[utoipa::path(post, path = "/api/v1/device/code", tag = "phone", request_body = UserCodeRequest,
-    responses((status = 200, body = UserCodeResponse), (status = 401, description = "unauthorized"), (status = 404, description = "not_found: no live device login with this code")),
+    responses((status = 200, body = UserCodeResponse), (status = 401, description = "unauthorized"), (status = 404, description = "not_found: no live device login with this code"),
+        (status = 429, description = "rate_limited: too many codes typed from this address; see Retry-After")),
     security(("mobile_token" = [])))]
 pub async fn user_code(
     State(state): State<AppState>,
+    client: ClientInfo,
     creds: PhoneCredentials,
     body: Bytes,
 ) -> ApiResult<Json<UserCodeResponse>> {
     let req: UserCodeRequest = serde_json::from_slice(&body)
         .map_err(|_| ApiError::bad_request("body must be {\"user_code\": \"XXXX-XXXX\"}"))?;
-    let qr_id = device::qr_of_user_code(&state, &creds, req.user_code.as_deref()).await?;
+    let qr_id =
+        device::qr_of_user_code(&state, &creds, req.user_code.as_deref(), &client.0.ip).await?;
     Ok(Json(UserCodeResponse { qr_id }))
 }

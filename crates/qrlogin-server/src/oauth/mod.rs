@@ -66,6 +66,27 @@ impl IntoResponse for Failure {
     }
 }
 
+/// How the token and device authorization endpoints answer a failure: as
+/// [`Failure`]'s own response, except that a rate limit is RFC 6749 JSON too
+/// (`{"error": "rate_limited"}`, 429, `Retry-After`): it is the client's to handle, and
+/// these endpoints' clients parse RFC 6749 errors, not problem+json.
+pub fn failure(f: Failure) -> Response {
+    match f {
+        Failure::Service(e) if e.code == qrlogin_core::ErrorCode::RateLimited => {
+            let mut res = oauth_error(OAuthError::new(
+                qrlogin_oauth::ErrorCode::RateLimited,
+                e.detail,
+            ));
+            if let Some(secs) = e.retry_after {
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            res
+        }
+        other => other.into_response(),
+    }
+}
+
 /// A JSON answer that carries a secret: `Cache-Control: no-store` (RFC 6749 §5.1).
 pub fn no_store<T: serde::Serialize>(body: T) -> Response {
     (

@@ -100,15 +100,18 @@ pub async fn remove(
 
 /// Starts a discoverable sign-in (no username).
 #[utoipa::path(post, path = "/api/v1/auth/passkeys/login/start", tag = "passkeys",
-    responses((status = 200, body = ChallengeResponse), (status = 503, body = Problem)))]
-pub async fn login_start(State(state): State<AppState>) -> ApiResult<Json<ChallengeResponse>> {
-    Ok(Json(login::login_start(&state).await?))
+    responses((status = 200, body = ChallengeResponse), (status = 429, body = Problem), (status = 503, body = Problem)))]
+pub async fn login_start(
+    State(state): State<AppState>,
+    client: ClientInfo,
+) -> ApiResult<Json<ChallengeResponse>> {
+    Ok(Json(login::login_start(&state, &client.0).await?))
 }
 
 /// Finishes a sign-in: a phone token bound to the device, as the password login.
 #[utoipa::path(post, path = "/api/v1/auth/passkeys/login/finish", tag = "passkeys",
     request_body = LoginFinishRequest,
-    responses((status = 200, body = LoginResponse), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 200, body = LoginResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 429, body = Problem)))]
 pub async fn login_finish(
     State(state): State<AppState>,
     client: ClientInfo,

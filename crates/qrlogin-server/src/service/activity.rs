@@ -1,8 +1,8 @@
 //! The activity log a user reads on the phone (`GET /api/v1/activity`): what signed in
 //! as them, from where. The use cases write it as things happen through [`record`],
 //! which never fails the use case (the login or the revoke already happened; losing one
-//! log line is better than answering an error for it), and [`purge`] keeps it to the
-//! retention API.md promises.
+//! log line is better than answering an error for it), and
+//! [`housekeeping`](super::housekeeping) keeps it to the retention API.md promises.
 
 use super::{auth, Error, PhoneCredentials, Result};
 use crate::state::AppState;
@@ -10,7 +10,6 @@ use qrlogin_core::api::{ActivityClient, ActivityDevice, ActivityResponse, Activi
 use qrlogin_core::time::rfc3339;
 use qrlogin_core::{AccountId, DeviceInfo, EventId, Millis};
 use qrlogin_db::{ActivityEvent, ActivityKind, Db};
-use std::time::Duration;
 
 /// `limit` when the phone gives none.
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -18,8 +17,6 @@ pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
 /// How long events are kept: API.md promises at least 90 days.
 pub const RETENTION_MS: Millis = 90 * 24 * 3600 * 1000;
-/// How often the purge task runs.
-pub const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 /// What an event is about, besides its account and kind.
 #[derive(Debug, Clone, Default)]
@@ -104,20 +101,5 @@ fn view(e: ActivityEvent) -> ActivityView {
             name: c.name,
         }),
         method: e.method,
-    }
-}
-
-/// Housekeeping: deletes events older than the retention and tokens expired at `now`.
-/// Errors are logged; the next run tries again.
-pub async fn purge(db: &dyn Db, now: Millis) {
-    match db.purge_events_before(now - RETENTION_MS).await {
-        Ok(n) if n > 0 => tracing::info!(events = n, "old activity events purged"),
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "purging old activity events failed"),
-    }
-    match db.purge_expired_tokens(now).await {
-        Ok(n) if n > 0 => tracing::info!(tokens = n, "expired tokens purged"),
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "purging expired tokens failed"),
     }
 }

@@ -12,6 +12,8 @@
 //! - [`accounts`]: passwords, the demo accounts, phone login, `me` and logout.
 //! - [`activity`]: the account's activity log: written by the use cases, read by the
 //!   phone, purged after 90 days.
+//! - [`housekeeping`]: the hourly purge of what has expired (old activity, tokens,
+//!   OAuth codes and tokens).
 //! - [`passkeys`], [`passkeys_flows`], [`passkeys_login`], [`passkeys_enroll`]: the
 //!   phone's passkeys, signing in with one, and enrollment links of `--no-password`
 //!   accounts.
@@ -26,6 +28,7 @@ pub mod activity;
 pub mod auth;
 pub mod backend;
 pub mod error;
+pub mod housekeeping;
 pub mod linked;
 pub mod oauth;
 pub mod passkeys;

@@ -9,6 +9,7 @@ use super::passkeys::{
 };
 use super::passkeys_flows::event;
 use super::{Error, RequestContext, Result};
+use crate::limits::entry;
 use crate::state::AppState;
 use qrlogin_core::api::LoginResponse;
 use qrlogin_core::{validate_device, DeviceInfo, DeviceRule, Millis, Secret, SecretKind};
@@ -18,7 +19,10 @@ use webauthn_rs::prelude::{
 };
 
 /// `POST /api/v1/auth/passkeys/login/start` (no auth): discoverable, so no username.
-pub async fn login_start(state: &AppState) -> Result<ChallengeResponse> {
+/// Counted against the address's passkey budget, as `login_finish` is: each start
+/// stores a challenge.
+pub async fn login_start(state: &AppState, ctx: &RequestContext) -> Result<ChallengeResponse> {
+    entry::passkey_sign_in(state.counters.as_ref(), &state.config.limits, &ctx.ip).await?;
     let rp = webauthn(state)?;
     let (rcr, auth) = rp
         .start_discoverable_authentication()
@@ -50,6 +54,7 @@ pub async fn login_finish(
     req: LoginFinishRequest,
     ctx: &RequestContext,
 ) -> Result<LoginResponse> {
+    entry::passkey_sign_in(state.counters.as_ref(), &state.config.limits, &ctx.ip).await?;
     let device = validate_device(req.device, DeviceRule::IdAndType)?;
     let rp = webauthn(state)?;
     let challenge = take(state, &req.challenge_id, Purpose::Login).await?;

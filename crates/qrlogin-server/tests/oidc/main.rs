@@ -7,5 +7,6 @@
 mod code_flow;
 mod device;
 mod helpers;
+mod housekeeping;
 mod keys;
 mod refusals;

@@ -13,6 +13,7 @@ mod cross_instance;
 mod helpers;
 mod instance_crash;
 mod interest;
+mod limits;
 mod races;
 mod records;
 mod redis_freeze;

@@ -2,7 +2,8 @@
 //! test, and the `qrlogin` binary driven as from a shell: arguments, environment,
 //! stdin, exit code, stdout and stderr.
 
-use qrlogin_core::Lifetimes;
+use qrlogin_core::{ManualClock, Millis, SharedClock, SystemClock};
+use qrlogin_server::state::AppState;
 use qrlogin_server::{Application, Config};
 use serde_json::Value;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
@@ -18,29 +19,46 @@ pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct TestServer {
     /// Its base URL, e.g. `http://127.0.0.1:40123`.
     pub url: String,
+    /// The server's state, to wake its held waiters after the clock moves.
+    state: AppState,
+    /// The clock the server runs on when the test moves it ([`TestServer::on_manual_clock`]).
+    clock: Option<ManualClock>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl TestServer {
     /// Memory store, demo accounts (alice/alice-demo), default lifetimes.
     pub fn start() -> Self {
-        Self::with(Config::for_tests())
+        Self::with(Config::for_tests(), None)
     }
 
-    /// The same with QR sessions that expire after `qr_ms`.
-    pub fn with_qr_lifetime(qr_ms: i64) -> Self {
-        Self::with(Config {
-            lifetimes: Lifetimes {
-                qr_ms,
-                ..Lifetimes::default()
-            },
-            ..Config::for_tests()
-        })
+    /// The same on a clock that stands still until [`TestServer::advance`] moves it, so
+    /// a test of expiry never sleeps for it (the CLI is another process, but the
+    /// server it talks to is this one).
+    pub fn on_manual_clock() -> Self {
+        Self::with(Config::for_tests(), Some(ManualClock::starting_now()))
     }
 
-    fn with(config: Config) -> Self {
-        let (url_tx, url_rx) = mpsc::channel();
+    /// Moves the server's clock forward by `ms` and wakes its held waiters to look at
+    /// it. Panics on a server on the wall clock.
+    pub fn advance(&self, ms: Millis) {
+        let clock = self.clock.as_ref().expect("advance needs on_manual_clock");
+        clock.advance(ms);
+        self.state.clock_moved();
+    }
+
+    /// How long this server's QR codes live.
+    pub fn qr_lifetime_ms(&self) -> Millis {
+        self.state.config.lifetimes.qr_ms
+    }
+
+    fn with(config: Config, clock: Option<ManualClock>) -> Self {
+        let (ready_tx, ready_rx) = mpsc::channel();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let shared: SharedClock = match &clock {
+            Some(c) => std::sync::Arc::new(c.clone()),
+            None => SystemClock::shared(),
+        };
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
@@ -48,8 +66,12 @@ impl TestServer {
                 .build()
                 .expect("runtime");
             rt.block_on(async move {
-                let app = Application::build(config).await.expect("server builds");
-                url_tx.send(app.url()).expect("test waits for the URL");
+                let app = Application::build_with_clock(config, shared)
+                    .await
+                    .expect("server builds");
+                ready_tx
+                    .send((app.url(), app.state().clone()))
+                    .expect("test waits for the URL");
                 let _ = app
                     .run_until(async {
                         let _ = stopped.await;
@@ -57,11 +79,13 @@ impl TestServer {
                     .await;
             });
         });
-        let url = url_rx
+        let (url, state) = ready_rx
             .recv_timeout(Duration::from_secs(10))
             .expect("server started");
         Self {
             url,
+            state,
+            clock,
             stop: Some(stop),
         }
     }

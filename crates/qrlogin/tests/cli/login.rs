@@ -137,14 +137,18 @@ fn a_login_declined_on_the_phone_exits_with_code_5_and_saves_nothing() {
 
 #[test]
 fn an_expired_code_is_replaced_and_after_max_codes_the_login_exits_with_code_6() {
-    let server = TestServer::with_qr_lifetime(1_000);
+    let server = TestServer::on_manual_clock();
+    let past_expiry = server.qr_lifetime_ms() + 1;
     let sandbox = Sandbox::new();
     let mut login = sandbox.start_login(&server, &["--max-codes", "2"]);
     let first = login.until("created")["qr_id"].clone();
     assert_eq!(login.until("status")["state"], "pending");
+    server.advance(past_expiry);
     assert_eq!(login.until("status")["state"], "expired");
     let second = login.until("created")["qr_id"].clone();
     assert_ne!(first, second, "a new code, not the old one again");
+    assert_eq!(login.until("status")["state"], "pending");
+    server.advance(past_expiry);
     let error = login.until("error");
     assert_eq!(error["code"], "qr_expired");
     assert_eq!(error["exit_code"], 6);

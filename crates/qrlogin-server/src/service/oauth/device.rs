@@ -3,6 +3,7 @@
 //! user code at `/m/device` (which finds the same QR session), then confirms as usual.
 
 use super::{clients, OResult};
+use crate::limits::entry::{self, OAuthEndpoint};
 use crate::service::{auth, qr, Error, PhoneCredentials, RequestContext, Result};
 use crate::state::AppState;
 use qrlogin_core::time::secs_until;
@@ -30,6 +31,13 @@ pub async fn authorize(
     form: DeviceForm<'_>,
     ctx: RequestContext,
 ) -> OResult<DeviceAuthorizationResponse> {
+    entry::oauth(
+        state.counters.as_ref(),
+        &state.config.limits,
+        OAuthEndpoint::DeviceAuthorization,
+        &ctx.ip,
+    )
+    .await?;
     let client = clients::authenticated(
         state.db.as_ref(),
         form.authorization,
@@ -75,13 +83,17 @@ pub async fn authorize(
 }
 
 /// The QR session a typed user code stands for (phone auth): `/m/device` then opens
-/// the same confirm page as a scanned QR. Unknown or expired: 404 `not_found`.
+/// the same confirm page as a scanned QR. Unknown or expired: 404 `not_found`. Every
+/// code typed from `ip`, right or wrong, counts against the address's user-code budget
+/// (429 past it), so user codes cannot be guessed by trying them.
 pub async fn qr_of_user_code(
     state: &AppState,
     creds: &PhoneCredentials,
     typed: Option<&str>,
+    ip: &str,
 ) -> Result<String> {
     auth::phone(state, creds).await?;
+    entry::user_code(state.counters.as_ref(), &state.config.limits, ip).await?;
     let not_found = || Error::new(ErrorCode::NotFound, "no live device login with this code");
     let code = UserCode::parse(typed.unwrap_or_default()).map_err(|_| not_found())?;
     let req = state

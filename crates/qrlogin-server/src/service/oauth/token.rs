@@ -5,6 +5,7 @@
 
 use super::issue::{self, Login};
 use super::{clients, oauth, OResult};
+use crate::limits::entry::{self, OAuthEndpoint};
 use crate::service::qr::apply;
 use crate::state::AppState;
 use qrlogin_core::{AccountId, Command, QrId, QrState, Secret, SecretKind, TransitionError};
@@ -13,12 +14,21 @@ use qrlogin_oauth::scope::grant_requested;
 use qrlogin_oauth::token::TokenRequest;
 use qrlogin_oauth::{Client, ErrorCode, Grant, RefreshOutcome, Scopes, TokenResponse};
 
-/// A token request with the `Authorization` header it came with.
+/// A token request with the `Authorization` header it came with, from `ip` (counted
+/// first, against the address's token budget).
 pub async fn exchange(
     state: &AppState,
     authorization: Option<&str>,
     req: &TokenRequest,
+    ip: &str,
 ) -> OResult<TokenResponse> {
+    entry::oauth(
+        state.counters.as_ref(),
+        &state.config.limits,
+        OAuthEndpoint::Token,
+        ip,
+    )
+    .await?;
     let grant = req.grant()?;
     let client = clients::authenticated(
         state.db.as_ref(),
