@@ -47,7 +47,13 @@ fn json<T: serde::Serialize>(body: &T) -> String {
     serde_json::to_string(body).expect("qrlogin-core's wire types serialise")
 }
 
-/// `POST /api/v1/qr`, as a web PC named "qrlogin-bench" (shown to the phone).
+/// A full 111-byte Chrome `User-Agent`, as the PCs of a real site send: the server keeps
+/// it with the session (the phone shows it), so it is part of what a pending session
+/// costs in Redis. The same as the store's memory test (`pending_from_browser`).
+pub const BROWSER_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
+     (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+/// `POST /api/v1/qr`, as a web PC named "qrlogin-bench" (shown to the phone) in Chrome.
 pub fn create_req() -> Vec<u8> {
     let body = CreateQrRequest {
         device: Some(DeviceInfo {
@@ -57,7 +63,8 @@ pub fn create_req() -> Vec<u8> {
         }),
         ..CreateQrRequest::default()
     };
-    request("POST", "/api/v1/qr", &[], Some(&json(&body)))
+    let headers = [("User-Agent", BROWSER_UA)];
+    request("POST", "/api/v1/qr", &headers, Some(&json(&body)))
 }
 
 /// `GET /api/v1/qr/{id}` (short poll), or with `wait`/`since` a long poll.
@@ -204,4 +211,16 @@ pub async fn scan_many(
         }
     }
     Ok(tickets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bench_pc_sends_a_full_length_browser_user_agent() {
+        assert_eq!(BROWSER_UA.len(), 111);
+        let req = String::from_utf8(create_req()).unwrap();
+        assert!(req.contains(&format!("User-Agent: {BROWSER_UA}\r\n")));
+    }
 }
