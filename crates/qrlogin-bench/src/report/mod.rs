@@ -66,6 +66,19 @@ pub(crate) fn why<T>(r: &Run<T>) -> String {
     }
 }
 
+/// `50000` as `50,000`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn met(ok: bool) -> &'static str {
     if ok {
         "**met**"
@@ -114,7 +127,7 @@ fn targets(o: &mut String, r: &Results, ceil: Option<&Throughput>) {
     for (i, store) in ["memory", "Redis"].into_iter().enumerate() {
         let want = STATUS_OF_CEILING[i];
         let (measured, verdict) = match (&r.status[i], ceil) {
-            (Run::Done(t), Some(c)) => {
+            (Run::Done(t), Some(c)) if c.per_sec > 0.0 => {
                 let q = t.per_sec / c.per_sec;
                 (
                     format!(
@@ -126,7 +139,7 @@ fn targets(o: &mut String, r: &Results, ceil: Option<&Throughput>) {
                     met(q >= want),
                 )
             }
-            (Run::Done(_), None) => ("no ceiling figure".into(), "-"),
+            (Run::Done(_), _) => ("no ceiling figure".into(), "-"),
             (other, _) => (why(other), "-"),
         };
         let _ = writeln!(
@@ -138,7 +151,7 @@ fn targets(o: &mut String, r: &Results, ceil: Option<&Throughput>) {
     for (i, store) in ["memory", "Redis"].into_iter().enumerate() {
         let want = FLOWS_OF_CEILING[i];
         let (measured, verdict) = match (&r.flow[i], ceil) {
-            (Run::Done(f), Some(c)) => {
+            (Run::Done(f), Some(c)) if c.per_sec > 0.0 => {
                 let q = f.flows.per_sec / c.per_sec;
                 (
                     format!(
@@ -150,7 +163,7 @@ fn targets(o: &mut String, r: &Results, ceil: Option<&Throughput>) {
                     met(q >= want),
                 )
             }
-            (Run::Done(f), None) => (
+            (Run::Done(f), _) => (
                 format!("{} logins/s, no ceiling figure", k(f.flows.per_sec)),
                 "-",
             ),
@@ -210,12 +223,14 @@ fn waiter_row(o: &mut String, store: &str, tr: Transport, http2: bool, w: &Run<W
     let judged = judged_per_waiter(tr, http2);
     let target = if judged {
         format!(
-            "≥ {WAITERS_HELD} at ≤ {:.0} KiB each",
+            "≥ {} at ≤ {:.0} KiB each",
+            grouped(WAITERS_HELD),
             WAITER_BYTES / 1024.0
         )
     } else {
         format!(
-            "≥ {WAITERS_HELD} held; memory at hyper's ~{:.0} KiB floor (reported)",
+            "≥ {} held; memory at hyper's ~{:.0} KiB floor (reported)",
+            grouped(WAITERS_HELD),
             HTTP1_FLOOR_BYTES / 1024.0
         )
     };
