@@ -87,8 +87,9 @@ pub(super) fn details(o: &mut String, r: &Run<FanoutResult>) {
     let _ = writeln!(
         o,
         "Idle long polls are held on every instance in use; logins run at a fixed rate per \
-         instance: the PC creates, long-polls and redeems on instance k mod N, the phone scans \
-         and confirms on instance k+1 mod N. \"Per instance per login\": notifications an \
+         instance: the PC creates and long-polls on instance k mod N, the phone scans \
+         and confirms on instance k+1 mod N (each instance has its own `--db memory`, so the \
+         redeem is left out). \"Per instance per login\": notifications an \
          instance received (`qrlogin_store_notifications_total`) per login whose PC it held; \
          with one channel heard by every instance it would be N × the messages of a login. \
          Redis figures from `INFO commandstats` / `INFO cpu` of the instances' own Redis; the \
