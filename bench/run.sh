@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command for the whole benchmark: builds the release binaries, starts the ceiling,
 # qrlogin on the memory store, a private redis-server with two qrlogin instances on it,
-# and the Node oidc-provider peer, runs every scenario with one generator, writes
+# another with eight (the fan-out scenario), and the Node oidc-provider peer, runs every scenario with one generator, writes
 # BENCHMARKS.md, and stops everything it started (also on Ctrl-C or failure).
 #
 #   ./bench/run.sh                 # full run (~5 minutes once built)
@@ -107,6 +107,17 @@ if command -v redis-server >/dev/null; then
     RW=$(free_port)
     start redisw "$RW" redis-server --port "$RW" --bind 127.0.0.1 --save "" --appendonly no
     fresh redis "redis://127.0.0.1:$RW/0"
+    # Fan-out: 8 instances on a Redis of their own (nothing else's messages on it); the
+    # suite uses the first 1, 2, 4 and 8 and reads each one's /metrics.
+    RF=$(free_port)
+    start redisf "$RF" redis-server --port "$RF" --bind 127.0.0.1 --save "" --appendonly no
+    FAN=()
+    for i in 0 1 2 3 4 5 6 7; do
+        port=$(free_port)
+        start "fanout$i" "$port" "${SERVE[@]}" --db memory --listen "127.0.0.1:$port" --store "redis://127.0.0.1:$RF/0"
+        FAN+=("127.0.0.1:$port")
+    done
+    BENCH+=(--fanout "$(IFS=,; echo "${FAN[*]}")" --fanout-redis-url "redis://127.0.0.1:$RF/0")
 else
     log "redis-server not found: Redis scenarios will be reported as not run"
 fi

@@ -1,15 +1,22 @@
 //! The qrlogin API calls the scenarios make, as pre-built raw requests (see [`crate::http`]),
 //! and the set-up steps: phone login, creating and scanning many QR sessions at once.
+//!
+//! Bodies are qrlogin-core's wire types (`qrlogin_core::api`), the ones the server
+//! serialises: a field renamed there breaks the bench's build, not its figures.
 
 use crate::http::{request, Conn};
 use anyhow::{bail, Context as _};
-use serde::Deserialize;
+use qrlogin_core::api::{
+    CreateQrRequest, CreateQrResponse, LoginRequest, LoginResponse, ScanResponse, TicketRequest,
+};
+use qrlogin_core::DeviceInfo;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-/// One QR session as the PC holds it.
-#[derive(Debug, Clone, Deserialize)]
+/// One QR session as the PC holds it: the two fields of [`CreateQrResponse`] the PC
+/// keeps (50,000 waiters hold one each, so not the whole answer).
+#[derive(Debug, Clone)]
 pub struct Qr {
     /// Public id.
     pub qr_id: String,
@@ -26,22 +33,38 @@ pub struct Phone {
     pub device_id: String,
 }
 
-#[derive(Deserialize)]
-struct LoginAnswer {
-    access_token: String,
+impl From<CreateQrResponse> for Qr {
+    fn from(a: CreateQrResponse) -> Self {
+        Self {
+            qr_id: a.qr_id,
+            poll_token: a.poll_token,
+        }
+    }
 }
 
-#[derive(Deserialize)]
-struct ScanAnswer {
-    scan_ticket: String,
+/// JSON of a wire type (they all serialise; a failure would be a bug in qrlogin-core).
+fn json<T: serde::Serialize>(body: &T) -> String {
+    serde_json::to_string(body).expect("qrlogin-core's wire types serialise")
 }
 
-/// What a bench PC says it is (shown to the phone).
-const CREATE_BODY: &str = r#"{"device":{"type":"web","name":"qrlogin-bench"}}"#;
+/// A full 111-byte Chrome `User-Agent`, as the PCs of a real site send: the server keeps
+/// it with the session (the phone shows it), so it is part of what a pending session
+/// costs in Redis. The same as the store's memory test (`pending_from_browser`).
+pub const BROWSER_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
+     (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
-/// `POST /api/v1/qr`.
+/// `POST /api/v1/qr`, as a web PC named "qrlogin-bench" (shown to the phone) in Chrome.
 pub fn create_req() -> Vec<u8> {
-    request("POST", "/api/v1/qr", &[], Some(CREATE_BODY))
+    let body = CreateQrRequest {
+        device: Some(DeviceInfo {
+            kind: Some("web".into()),
+            name: Some("qrlogin-bench".into()),
+            ..DeviceInfo::default()
+        }),
+        ..CreateQrRequest::default()
+    };
+    let headers = [("User-Agent", BROWSER_UA)];
+    request("POST", "/api/v1/qr", &headers, Some(&json(&body)))
 }
 
 /// `GET /api/v1/qr/{id}` (short poll), or with `wait`/`since` a long poll.
@@ -80,8 +103,10 @@ pub fn confirm_req(phone: &Phone, qr_id: &str, ticket: &str) -> Vec<u8> {
         ("Authorization", auth.as_str()),
         ("X-Device-Id", &phone.device_id),
     ];
-    let body = format!(r#"{{"scan_ticket":"{ticket}"}}"#);
-    request("POST", &path, &headers, Some(&body))
+    let body = TicketRequest {
+        scan_ticket: Some(ticket.to_owned()),
+    };
+    request("POST", &path, &headers, Some(&json(&body)))
 }
 
 /// Fails with the status and body of an unexpected answer.
@@ -98,14 +123,20 @@ pub fn expect(conn: &Conn, status: u16, want: u16, what: &str) -> anyhow::Result
 /// Signs a demo phone in (`alice`/`alice-demo` or `bob`/`bob-demo`).
 pub async fn login(addr: SocketAddr, user: &str, device_id: &str) -> anyhow::Result<Phone> {
     let mut conn = Conn::connect(addr, None).await?;
-    let body = format!(
-        r#"{{"username":"{user}","password":"{user}-demo","device":{{"id":"{device_id}","type":"ios","name":"bench phone"}}}}"#
-    );
+    let body = json(&LoginRequest {
+        username: user.to_owned(),
+        password: format!("{user}-demo"),
+        device: DeviceInfo {
+            id: Some(device_id.to_owned()),
+            kind: Some("ios".into()),
+            name: Some("bench phone".into()),
+        },
+    });
     let st = conn
         .roundtrip(&request("POST", "/api/v1/auth/login", &[], Some(&body)))
         .await?;
     expect(&conn, st, 200, "phone login")?;
-    let a: LoginAnswer = serde_json::from_slice(conn.body())?;
+    let a: LoginResponse = serde_json::from_slice(conn.body())?;
     Ok(Phone {
         token: a.access_token,
         device_id: device_id.to_owned(),
@@ -116,14 +147,14 @@ pub async fn login(addr: SocketAddr, user: &str, device_id: &str) -> anyhow::Res
 pub async fn create(conn: &mut Conn, req: &[u8]) -> anyhow::Result<Qr> {
     let st = conn.roundtrip(req).await?;
     expect(conn, st, 201, "create")?;
-    Ok(serde_json::from_slice(conn.body())?)
+    Ok(serde_json::from_slice::<CreateQrResponse>(conn.body())?.into())
 }
 
 /// Scans `qr_id` with `phone`; returns the scan ticket.
 pub async fn scan(conn: &mut Conn, phone: &Phone, qr_id: &str) -> anyhow::Result<String> {
     let st = conn.roundtrip(&scan_req(phone, qr_id)).await?;
     expect(conn, st, 200, "scan")?;
-    Ok(serde_json::from_slice::<ScanAnswer>(conn.body())?.scan_ticket)
+    Ok(serde_json::from_slice::<ScanResponse>(conn.body())?.scan_ticket)
 }
 
 /// Creates `n` QR sessions over `conns` connections at once.
@@ -180,4 +211,16 @@ pub async fn scan_many(
         }
     }
     Ok(tickets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bench_pc_sends_a_full_length_browser_user_agent() {
+        assert_eq!(BROWSER_UA.len(), 111);
+        let req = String::from_utf8(create_req()).unwrap();
+        assert!(req.contains(&format!("User-Agent: {BROWSER_UA}\r\n")));
+    }
 }

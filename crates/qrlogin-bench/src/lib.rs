@@ -6,10 +6,12 @@
 //! - [`api`]: the qrlogin calls as pre-built requests; bulk set-up (create, scan).
 //! - [`push`]: a PC waiting by long poll, SSE or WebSocket; [`push_h2`]: the same as
 //!   one stream of a shared HTTP/2 connection.
-//! - [`scenarios`]: `status`, `flow`, `waiters`, `latency`, `redis-memory`, `peer`.
+//! - [`scenarios`]: `status`, `flow`, `waiters`, `latency`, `redis-memory`, `peer`,
+//!   `fanout` (1–8 instances on one Redis: wake-ups per instance per login).
 //! - [`suite`]: runs every scenario against the servers it is given; a scenario that
 //!   cannot run (no Redis, endpoint missing) is recorded as "not run: why".
-//! - [`report`]: `BENCHMARKS.md` from a suite's results; [`stats`]: percentiles, /proc.
+//! - [`report`]: `BENCHMARKS.md` from a suite's results, against the targets of
+//!   [`report::targets`] (written once); [`stats`]: percentiles, /proc.
 //!
 //! `bench/run.sh` builds and starts the servers and calls the `qrlogin-bench` binary;
 //! `tests/smoke.rs` runs every scenario for about a second against an in-process server.

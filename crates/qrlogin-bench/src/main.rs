@@ -4,6 +4,8 @@
 
 use clap::Parser;
 use qrlogin_bench::report;
+use qrlogin_bench::scenarios::fanout::{self, Fanout};
+use qrlogin_bench::scenarios::fanout_probe::{Heard, Instance};
 use qrlogin_bench::suite::{run_all, Server, Settings, Targets};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -40,6 +42,19 @@ struct Args {
     /// Fresh Redis-store servers for the waiters runs (as `--fresh-memory`).
     #[arg(long, value_delimiter = ',')]
     fresh_redis: Vec<SocketAddr>,
+    /// Instances on one Redis of their own for the fan-out scenario; sizes 1, 2, 4, 8
+    /// take the first N.
+    #[arg(long, value_delimiter = ',')]
+    fanout: Vec<SocketAddr>,
+    /// URL of the fan-out instances' Redis (for `INFO commandstats`).
+    #[arg(long)]
+    fanout_redis_url: Option<String>,
+    /// Fan-out logins started per second per instance in use.
+    #[arg(long, default_value_t = 25.0)]
+    fanout_rate: f64,
+    /// Idle long polls held on each fan-out instance in use.
+    #[arg(long, default_value_t = 100)]
+    fanout_waiters: usize,
     /// Pids, same order as the flags: `ceiling=1,memory=2,redis=3,peer=4`.
     #[arg(long, value_delimiter = ',')]
     pids: Vec<String>,
@@ -96,6 +111,31 @@ fn fresh(addrs: &[SocketAddr], pids: &[String], name: &str) -> Vec<Server> {
         .collect()
 }
 
+/// The fan-out set of the command line, if any (its instances are separate processes,
+/// so their counts are read from `/metrics`).
+fn fanout(a: &Args) -> Option<Fanout> {
+    (!a.fanout.is_empty()).then(|| Fanout {
+        instances: a
+            .fanout
+            .iter()
+            .map(|&addr| Instance {
+                addr,
+                heard: Heard::Metrics,
+            })
+            .collect(),
+        redis_url: a.fanout_redis_url.clone(),
+        options: fanout::Options {
+            sizes: vec![1, 2, 4, 8],
+            rate_per_instance: a.fanout_rate,
+            duration: Duration::from_secs(a.secs),
+            waiters_per_instance: a.fanout_waiters,
+            workers: 64,
+            settle: Duration::from_millis(5),
+            timeout: Duration::from_secs(30),
+        },
+    })
+}
+
 fn main() -> anyhow::Result<()> {
     let a = Args::parse();
     let rt = if a.threads <= 1 {
@@ -126,6 +166,7 @@ fn main() -> anyhow::Result<()> {
             fresh(&a.fresh_memory, &a.pids, "fresh-memory"),
             fresh(&a.fresh_redis, &a.pids, "fresh-redis"),
         ],
+        fanout: fanout(&a),
     };
     let settings = Settings {
         duration: Duration::from_secs(a.secs),

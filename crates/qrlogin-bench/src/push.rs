@@ -8,6 +8,7 @@
 use crate::api::{status_req, Qr};
 use crate::http::{request, Conn};
 use anyhow::bail;
+use qrlogin_core::QrState;
 use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};
 
@@ -55,9 +56,9 @@ impl std::fmt::Display for Unsupported {
 
 impl std::error::Error for Unsupported {}
 
-/// `"state":"<state>"`, as the server serialises it.
-pub fn state_needle(state: &str) -> Vec<u8> {
-    format!(r#""state":"{state}""#).into_bytes()
+/// `"state":"<state>"`, as the server serialises [`qrlogin_core::api::Status`].
+pub fn state_needle(state: QrState) -> Vec<u8> {
+    format!(r#""state":"{}""#, state.as_str()).into_bytes()
 }
 
 /// Opens a waiter on `qr`, whose current state is `current` at `version`. SSE and
@@ -68,7 +69,7 @@ pub async fn open(
     source: Option<IpAddr>,
     qr: &Qr,
     transport: Transport,
-    current: (&str, u64),
+    current: (QrState, u64),
 ) -> anyhow::Result<Waiter> {
     let mut conn = Conn::connect(addr, source).await?;
     let auth = format!("Bearer {}", qr.poll_token);
@@ -118,7 +119,7 @@ pub async fn open(
 
 impl Waiter {
     /// Waits until the pushed status is `state`.
-    pub async fn wait_for(&mut self, state: &str) -> anyhow::Result<()> {
+    pub async fn wait_for(&mut self, state: QrState) -> anyhow::Result<()> {
         let needle = state_needle(state);
         match self.transport {
             Transport::LongPoll => {

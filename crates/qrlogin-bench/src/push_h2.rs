@@ -16,6 +16,7 @@ use bytes::Bytes;
 use h2::client::{ResponseFuture, SendRequest};
 use h2::RecvStream;
 use http::{Method, Request, StatusCode};
+use qrlogin_core::QrState;
 use std::net::SocketAddr;
 
 /// Streams opened per connection: under the server's (hyper's) default cap of 200
@@ -68,7 +69,7 @@ pub async fn open(
     send: &SendRequest<Bytes>,
     qr: &Qr,
     transport: Transport,
-    current: (&str, u64),
+    current: (QrState, u64),
 ) -> anyhow::Result<H2Waiter> {
     let (method, path) = match transport {
         Transport::LongPoll => (
@@ -143,7 +144,7 @@ impl H2Waiter {
     }
 
     /// Waits until the pushed (or long-poll answered) status is `state`.
-    pub async fn wait_for(&mut self, state: &str, transport: Transport) -> anyhow::Result<()> {
+    pub async fn wait_for(&mut self, state: QrState, transport: Transport) -> anyhow::Result<()> {
         self.head(transport).await?;
         self.read_until(&state_needle(state)).await
     }

@@ -2,13 +2,14 @@
 //! ones (waiters) come last, and records each outcome, including why one did not run.
 
 use crate::push::{Transport, Unsupported};
+use crate::scenarios::fanout::{Fanout, FanoutResult};
 use crate::scenarios::flow::FlowResult;
 use crate::scenarios::latency::LatencyResult;
 use crate::scenarios::peer::PeerResult;
 use crate::scenarios::redis_memory::RedisMemory;
 use crate::scenarios::status::{Target, Throughput};
 use crate::scenarios::waiters::WaitersResult;
-use crate::scenarios::{flow, latency, peer, redis_memory, status, waiters};
+use crate::scenarios::{fanout, flow, latency, peer, redis_memory, status, waiters};
 use serde::Serialize;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -68,6 +69,8 @@ pub struct Targets {
     pub fresh: [Vec<Server>; 2],
     /// Why the peer is absent, when it is (e.g. npm install failed).
     pub peer_note: Option<String>,
+    /// Instances on a Redis of their own for the fan-out scenario (1, 2, 4, 8).
+    pub fanout: Option<Fanout>,
 }
 
 /// The outcome of one scenario.
@@ -108,6 +111,8 @@ pub struct Results {
     pub redis_memory: Run<RedisMemory>,
     /// The Node peer.
     pub peer: Run<PeerResult>,
+    /// Notifications per instance per login as instances are added.
+    pub fanout: Run<FanoutResult>,
 }
 
 /// Runs `f` against `server` if there is one, mapping errors to an outcome.
@@ -219,6 +224,14 @@ pub async fn run_all(t: &Targets, s: &Settings) -> Results {
         }
         None => Run::NotRun(NO_REDIS.into()),
     };
+    step("fanout");
+    let fanout = match &t.fanout {
+        Some(f) => match fanout::run(&f.instances, f.redis_url.as_deref(), &f.options).await {
+            Ok(r) => Run::Done(r),
+            Err(e) => Run::Failed(format!("{e:#}")),
+        },
+        None => Run::NotRun("no fan-out instances given".into()),
+    };
     step("peer");
     let note = t
         .peer_note
@@ -259,5 +272,6 @@ pub async fn run_all(t: &Targets, s: &Settings) -> Results {
         waiters: two(waits),
         redis_memory,
         peer,
+        fanout,
     }
 }

@@ -3,13 +3,22 @@
 //! the benchmark never rots. No thresholds: a scenario may be "not run" (an endpoint
 //! not there yet, no Redis), but none may fail.
 
+use qrlogin_bench::scenarios::fanout::{self, Fanout};
+use qrlogin_bench::scenarios::fanout_probe::{Heard, Instance};
 use qrlogin_bench::suite::{run_all, Run, Server, Settings, Targets};
 use qrlogin_server::{Application, Config};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Starts an in-process server on `store`; it runs until the test's runtime ends.
 async fn spawn(store: &str) -> Server {
+    spawn_counted(store).await.0
+}
+
+/// [`spawn`], with a reader of the notifications its store has received (in-process
+/// servers share one metrics recorder, so `/metrics` cannot tell them apart).
+async fn spawn_counted(store: &str) -> (Server, Heard) {
     // One load generator on one address: the per-address limits (docs/security.md)
     // are lifted, as `bench/run.sh` does, so the scenarios measure the server.
     let limits = qrlogin_server::limits::Limits {
@@ -27,8 +36,35 @@ async fn spawn(store: &str) -> Server {
     .await
     .expect("server builds");
     let addr = app.address();
+    let qr = app.state().qr.clone();
     tokio::spawn(app.run_until(std::future::pending()));
-    Server { addr, pid: None }
+    let heard = Heard::Counter(Arc::new(move || qr.notifications()));
+    (Server { addr, pid: None }, heard)
+}
+
+/// Two instances on a Redis of their own, as `bench/run.sh` gives the fan-out eight.
+async fn fanout_set(url: &str) -> Fanout {
+    let mut instances = Vec::new();
+    for _ in 0..2 {
+        let (s, heard) = spawn_counted(url).await;
+        instances.push(Instance {
+            addr: s.addr,
+            heard,
+        });
+    }
+    Fanout {
+        instances,
+        redis_url: Some(url.to_owned()),
+        options: fanout::Options {
+            sizes: vec![1, 2, 4, 8],
+            rate_per_instance: 20.0,
+            duration: Duration::from_millis(700),
+            waiters_per_instance: 5,
+            workers: 8,
+            settle: Duration::from_millis(5),
+            timeout: Duration::from_secs(10),
+        },
+    }
 }
 
 /// A private `redis-server` on a free port, killed on drop.
@@ -84,6 +120,7 @@ fn check<T>(name: &str, r: &Run<T>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario_runs_briefly_against_in_process_servers() {
     let redis = private_redis().await;
+    let fanout_redis = private_redis().await;
     let mut targets = Targets {
         memory: Some(spawn("memory").await),
         peer_note: Some("not part of the smoke run".into()),
@@ -96,6 +133,9 @@ async fn every_scenario_runs_briefly_against_in_process_servers() {
             targets.redis_url = Some(r.url.clone());
         }
         None => eprintln!("redis-server not found: Redis scenarios not run"),
+    }
+    if let Some(r) = &fanout_redis {
+        targets.fanout = Some(fanout_set(&r.url).await);
     }
     // No ceiling binary here: aim the ceiling loop at qrlogin, whose 404s for
     // `/status/idN` exercise the code path (counted as errors; no thresholds).
@@ -141,6 +181,52 @@ async fn every_scenario_runs_briefly_against_in_process_servers() {
         assert_eq!((w.held, w.answered), (w.wanted, w.wanted), "{way}");
     }
     check("redis-memory", &r.redis_memory);
+    check("fanout", &r.fanout);
+    if let Run::Done(f) = &r.fanout {
+        fanout_is_sane(f);
+    }
     let md = qrlogin_bench::report::markdown(&r, "today", "./bench/run.sh", 1.0);
     assert!(md.contains("## Targets"), "the report renders");
+}
+
+/// The fan-out figures exist, an instance out of use heard nothing, and two instances
+/// hear no more per login than one.
+fn fanout_is_sane(f: &qrlogin_bench::scenarios::fanout::FanoutResult) {
+    eprintln!("fanout: {f:#?}");
+    let sizes: Vec<usize> = f.rows.iter().map(|r| r.instances).collect();
+    assert_eq!(
+        sizes,
+        [1, 2],
+        "sizes beyond the instances given are skipped"
+    );
+    for row in &f.rows {
+        assert!(
+            row.logins > 0,
+            "logins completed at N = {}: {row:?}",
+            row.instances
+        );
+        assert_eq!(row.failed, 0, "no login failed: {row:?}");
+        assert_eq!(row.notifications.len(), row.instances);
+        assert_eq!(
+            row.unused_notifications, 0,
+            "an instance out of use hears nothing"
+        );
+        assert!(
+            row.total_per_login > 0.0,
+            "the PCs' instances were woken via Redis"
+        );
+        assert!(row.latency.count as u64 == row.logins && row.latency.p99_us > 0);
+        let redis = row.redis.as_ref().expect("Redis figures with its URL");
+        assert!(redis.publishes_per_login >= 1.0 && redis.arrivals >= row.logins);
+    }
+    let (one, two) = (&f.rows[0], &f.rows[1]);
+    assert!(
+        qrlogin_bench::report::targets::flat(
+            one.per_instance_per_login,
+            two.per_instance_per_login_max
+        ),
+        "per instance per login is flat: {} at 1, {} at 2",
+        one.per_instance_per_login,
+        two.per_instance_per_login_max
+    );
 }

@@ -119,11 +119,10 @@ async fn a_pending_session_with_its_poll_index_takes_at_most_512_bytes() {
         for s in chunk {
             p.cmd("MEMORY")
                 .arg("USAGE")
-                .arg(format!("qrl:{{{}}}", s.id))
+                .arg(qrlogin_store::redis::session_key(&s.id))
                 .arg("SAMPLES")
                 .arg(0);
-            let mut poll = b"qrl:p:".to_vec();
-            poll.extend_from_slice(&s.poll_hash.0);
+            let poll = qrlogin_store::redis::poll_key(&s.poll_hash);
             p.cmd("MEMORY").arg("USAGE").arg(poll).arg("SAMPLES").arg(0);
         }
         let sizes: Vec<Option<u64>> = p.query_async(&mut raw).await.unwrap();

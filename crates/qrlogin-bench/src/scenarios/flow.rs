@@ -4,8 +4,10 @@
 
 use crate::api::{confirm_req, create, create_req, expect, login, redeem_req, scan, status_req};
 use crate::http::{find, Conn};
+use crate::push::state_needle;
 use crate::scenarios::status::Throughput;
 use crate::stats::{CpuMeter, Latency};
+use qrlogin_core::QrState;
 use serde::Serialize;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -40,7 +42,7 @@ async fn one(conn: &mut Conn, phone: &crate::api::Phone, create_r: &[u8]) -> any
     expect(conn, st, 200, "confirm")?;
     let st = conn.roundtrip(&status_req(&qr, None)).await?;
     expect(conn, st, 200, "status")?;
-    if find(conn.body(), br#""state":"confirmed""#).is_none() {
+    if find(conn.body(), &state_needle(QrState::Confirmed)).is_none() {
         anyhow::bail!("status after confirm is not confirmed");
     }
     let st = conn.roundtrip(&redeem_req(&qr)).await?;

@@ -7,6 +7,7 @@ use crate::api::{confirm_req, create, create_req, expect, login, scan};
 use crate::http::Conn;
 use crate::push::{open, Transport};
 use crate::stats::Latency;
+use qrlogin_core::QrState;
 use serde::Serialize;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -49,13 +50,13 @@ pub async fn run(
         let qr = create(&mut pc, &create_r).await?;
         let ticket = scan(&mut ph, &phone, &qr.qr_id).await?;
         let confirm = confirm_req(&phone, &qr.qr_id, &ticket);
-        let mut w = open(pc_addr, None, &qr, transport, ("scanned", 2)).await?;
+        let mut w = open(pc_addr, None, &qr, transport, (QrState::Scanned, 2)).await?;
         if transport == Transport::LongPoll {
             tokio::time::sleep(opts.settle).await;
         }
         let t0 = Instant::now();
         ph.send(&confirm).await?;
-        w.wait_for("confirmed").await?;
+        w.wait_for(QrState::Confirmed).await?;
         samples.push(t0.elapsed().as_micros() as u64);
         let st = ph.read_response().await?;
         expect(&ph, st, 200, "confirm")?;

@@ -1,6 +1,9 @@
 //! The scenarios, one module each. Every one is bounded in time and in count, and
 //! returns a serialisable figure that [`crate::report`] turns into `BENCHMARKS.md`.
 
+pub mod fanout;
+mod fanout_figures;
+pub mod fanout_probe;
 pub mod flow;
 pub mod latency;
 pub mod peer;

@@ -1,11 +1,13 @@
 //! `redis-memory`: bytes of Redis per pending QR session. Creates sessions through the
 //! server (so they are stored exactly as in production), then sums `MEMORY USAGE` of
-//! each session's keys (the session hash `qrl:{id}` and the poll index
-//! `qrl:p:<sha256(poll token)>`), and cross-checks with the growth of `used_memory`.
+//! each session's keys (the session hash and the poll index, named by the store's own
+//! [`session_key`] and [`poll_key`]), and cross-checks with the growth of `used_memory`.
 
 use crate::api::create_many;
+use anyhow::Context as _;
+use qrlogin_core::{QrId, Secret, SecretKind};
+use qrlogin_store::redis::{poll_key, session_key};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 
 /// Bytes per pending session, two ways.
@@ -47,16 +49,20 @@ pub async fn run(
     for chunk in qrs.chunks(500) {
         let mut pipe = redis::pipe();
         for qr in chunk {
-            let mut poll_key = b"qrl:p:".to_vec();
-            poll_key.extend_from_slice(&Sha256::digest(qr.poll_token.as_bytes()));
+            let id = QrId::parse(&qr.qr_id)
+                .ok()
+                .context("the server answered a bad qr_id")?;
+            let hash = Secret::parse_hash(SecretKind::Poll, &qr.poll_token)
+                .ok()
+                .context("the server answered a bad poll token")?;
             pipe.cmd("MEMORY")
                 .arg("USAGE")
-                .arg(format!("qrl:{{{}}}", qr.qr_id))
+                .arg(session_key(&id))
                 .arg("SAMPLES")
                 .arg(0);
             pipe.cmd("MEMORY")
                 .arg("USAGE")
-                .arg(poll_key)
+                .arg(poll_key(&hash))
                 .arg("SAMPLES")
                 .arg(0);
         }

@@ -14,6 +14,7 @@ use crate::stats::{rss_bytes, Latency};
 use anyhow::Context as _;
 use bytes::Bytes;
 use h2::client::SendRequest;
+use qrlogin_core::QrState;
 use serde::Serialize;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -148,7 +149,9 @@ pub async fn run(
                 return;
             };
             opened.fetch_add(1, Ordering::Relaxed);
-            if let Ok(Ok(())) = tokio::time::timeout(timeout * 2, w.wait_for("confirmed")).await {
+            if let Ok(Ok(())) =
+                tokio::time::timeout(timeout * 2, w.wait_for(QrState::Confirmed)).await
+            {
                 answered[i].store(stamp(base), Ordering::Relaxed);
             }
         }));
@@ -212,7 +215,7 @@ impl Held {
         qr: &crate::api::Qr,
         transport: Transport,
     ) -> anyhow::Result<Self> {
-        let current = ("scanned", 2);
+        let current = (QrState::Scanned, 2);
         Ok(match h2 {
             Some(conn) => Held::Two(
                 push_h2::open(conn, qr, transport, current).await?,
@@ -223,7 +226,7 @@ impl Held {
     }
 
     /// Waits until the status is `state`.
-    async fn wait_for(&mut self, state: &str) -> anyhow::Result<()> {
+    async fn wait_for(&mut self, state: QrState) -> anyhow::Result<()> {
         match self {
             Held::One(w) => w.wait_for(state).await,
             Held::Two(w, transport) => w.wait_for(state, *transport).await,

@@ -83,6 +83,11 @@ pub mod fuzzing {
     }
 }
 
+/// The names of a session's keys, as the store writes them (see the table above): for
+/// tools that inspect a store's Redis, such as the benchmark's memory figure, so that
+/// the layout is written down once.
+pub use qr::{poll_key, session_key};
+
 use crate::{Hub, StoreError, StoreResult};
 use conn::{deadline, map_err, Any, Conn, OP_DEADLINE};
 use redis::aio::ConnectionLike;

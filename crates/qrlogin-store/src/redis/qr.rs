@@ -17,12 +17,15 @@ use qrlogin_core::{Millis, QrId, QrSession, TokenHash};
 use std::collections::HashMap;
 
 /// The session hash: a hash tag around the id puts every key of a session in one slot.
-pub(crate) fn session_key(id: &QrId) -> String {
+/// Public so that tools measuring the store (the benchmark's `MEMORY USAGE` of each
+/// session) name the keys the store writes instead of restating the layout.
+pub fn session_key(id: &QrId) -> String {
     format!("qrl:{{{id}}}")
 }
 
 /// The poll index: the SHA-256 in raw bytes keeps the key 32 bytes shorter than hex.
-pub(crate) fn poll_key(hash: &TokenHash) -> Vec<u8> {
+/// Public for the same reason as [`session_key`].
+pub fn poll_key(hash: &TokenHash) -> Vec<u8> {
     let mut k = b"qrl:p:".to_vec();
     k.extend_from_slice(&hash.0);
     k
