@@ -71,6 +71,16 @@ impl Conn {
         &self.buf[self.body.clone()]
     }
 
+    /// A header of the last answer read by [`Conn::read_response`] (the first of that
+    /// name, case-insensitive): e.g. the `Location` of a `303`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let head = std::str::from_utf8(&self.buf[..self.body.start]).ok()?;
+        head.split("\r\n").skip(1).find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+
     /// Reads more bytes into the buffer; end of stream is an error.
     async fn fill(&mut self) -> io::Result<()> {
         if self.buf.capacity() - self.buf.len() < 512 {

@@ -6,7 +6,10 @@
 //! - [`api`]: the qrlogin calls as pre-built requests; bulk set-up (create, scan).
 //! - [`push`]: a PC waiting by long poll, SSE or WebSocket; [`push_h2`]: the same as
 //!   one stream of a shared HTTP/2 connection.
-//! - [`scenarios`]: `status`, `flow`, `waiters`, `latency`, `redis-memory`, `peer`.
+//! - [`scenarios`]: `status`, `flow`, `waiters`, `latency`, `redis-memory`, `peer`;
+//!   `passwords`, `oauth` and `exchange` (qrlogin's OAuth face against the peer's).
+//! - [`suite_db`]: full logins with the database on the path (SQLite, PostgreSQL)
+//!   beside `--db memory` baselines, the password burst, OAuth against the peer.
 //! - [`suite`]: runs every scenario against the servers it is given; a scenario that
 //!   cannot run (no Redis, endpoint missing) is recorded as "not run: why".
 //! - [`report`]: `BENCHMARKS.md` from a suite's results; [`stats`]: percentiles, /proc.
@@ -22,3 +25,4 @@ pub mod report;
 pub mod scenarios;
 pub mod stats;
 pub mod suite;
+pub mod suite_db;

@@ -5,6 +5,7 @@
 use clap::Parser;
 use qrlogin_bench::report;
 use qrlogin_bench::suite::{run_all, Server, Settings, Targets};
+use qrlogin_bench::suite_db::DbTargets;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -40,6 +41,21 @@ struct Args {
     /// Fresh Redis-store servers for the waiters runs (as `--fresh-memory`).
     #[arg(long, value_delimiter = ',')]
     fresh_redis: Vec<SocketAddr>,
+    /// Memory store with `--db memory`: the baseline of `--db-sqlite`.
+    #[arg(long)]
+    db_memory: Option<SocketAddr>,
+    /// Memory store with `--db sqlite://…`.
+    #[arg(long)]
+    db_sqlite: Option<SocketAddr>,
+    /// Redis store with `--db memory`: the baseline of `--db-postgres`.
+    #[arg(long)]
+    db_redis: Option<SocketAddr>,
+    /// Redis store with `--db postgres://…`.
+    #[arg(long)]
+    db_postgres: Option<SocketAddr>,
+    /// Why there is no PostgreSQL server (shown in the report).
+    #[arg(long)]
+    db_postgres_note: Option<String>,
     /// Pids, same order as the flags: `ceiling=1,memory=2,redis=3,peer=4`.
     #[arg(long, value_delimiter = ',')]
     pids: Vec<String>,
@@ -126,6 +142,13 @@ fn main() -> anyhow::Result<()> {
             fresh(&a.fresh_memory, &a.pids, "fresh-memory"),
             fresh(&a.fresh_redis, &a.pids, "fresh-redis"),
         ],
+        db: DbTargets {
+            memory: server(a.db_memory, "db-memory"),
+            sqlite: server(a.db_sqlite, "db-sqlite"),
+            redis: server(a.db_redis, "db-redis"),
+            postgres: server(a.db_postgres, "db-postgres"),
+            postgres_note: a.db_postgres_note.clone(),
+        },
     };
     let settings = Settings {
         duration: Duration::from_secs(a.secs),

@@ -68,6 +68,8 @@ pub struct Targets {
     pub fresh: [Vec<Server>; 2],
     /// Why the peer is absent, when it is (e.g. npm install failed).
     pub peer_note: Option<String>,
+    /// The servers that differ only in `--db` (see [`crate::suite_db`]).
+    pub db: crate::suite_db::DbTargets,
 }
 
 /// The outcome of one scenario.
@@ -108,10 +110,12 @@ pub struct Results {
     pub redis_memory: Run<RedisMemory>,
     /// The Node peer.
     pub peer: Run<PeerResult>,
+    /// The database on the path, password sign-ins, OAuth against the peer.
+    pub db: crate::suite_db::DbResults,
 }
 
 /// Runs `f` against `server` if there is one, mapping errors to an outcome.
-async fn attempt<T, F, Fut>(server: Option<Server>, absent: &str, f: F) -> Run<T>
+pub(crate) async fn attempt<T, F, Fut>(server: Option<Server>, absent: &str, f: F) -> Run<T>
 where
     F: FnOnce(Server) -> Fut,
     Fut: Future<Output = anyhow::Result<T>>,
@@ -144,7 +148,7 @@ fn absent(store: &str) -> &'static str {
 }
 
 /// Prints progress to stderr, so a long run shows where it is.
-fn step(what: &str) {
+pub(crate) fn step(what: &str) {
     eprintln!("[qrlogin-bench] {what}");
 }
 
@@ -228,6 +232,7 @@ pub async fn run_all(t: &Targets, s: &Settings) -> Results {
         peer::run(p.addr, s.connections, s.duration, 200, p.pid)
     })
     .await;
+    let db = crate::suite_db::run(t, s).await;
     let w = |http2| waiters::Options {
         waiters: if http2 { s.waiters_h2 } else { s.waiters },
         sources: s.sources,
@@ -259,5 +264,6 @@ pub async fn run_all(t: &Targets, s: &Settings) -> Results {
         waiters: two(waits),
         redis_memory,
         peer,
+        db,
     }
 }

@@ -6,6 +6,7 @@ use crate::scenarios::status::Throughput;
 use crate::scenarios::waiters::{label, WAYS};
 use crate::stats::ms;
 
+mod db;
 mod details;
 use crate::suite::{Results, Run};
 use details::details;
@@ -63,7 +64,7 @@ pub(crate) fn why<T>(r: &Run<T>) -> String {
     }
 }
 
-fn met(ok: bool) -> &'static str {
+pub(crate) fn met(ok: bool) -> &'static str {
     if ok {
         "**met**"
     } else {
@@ -98,6 +99,7 @@ pub fn markdown(r: &Results, date: &str, commands: &str, wall_s: f64) -> String 
     let _ = writeln!(o, "## Commands\n\n```sh\n{}\n```\n", commands.trim_end());
     targets(&mut o, r, ceil);
     details(&mut o, r, ceil);
+    db::details(&mut o, r);
     o
 }
 
@@ -201,6 +203,8 @@ fn targets(o: &mut String, r: &Results, ceil: Option<&Throughput>) {
     };
     let _ = writeln!(
         o,
-        "| Redis memory per pending session | ≤ 512 B | {measured} | {verdict} |\n"
+        "| Redis memory per pending session | ≤ 512 B | {measured} | {verdict} |"
     );
+    db::target_rows(o, r);
+    let _ = writeln!(o);
 }
