@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # One command for the whole benchmark: builds the release binaries, starts the ceiling,
 # qrlogin on the memory store, a private redis-server with two qrlogin instances on it,
-# and the Node oidc-provider peer, runs every scenario with one generator, writes
-# BENCHMARKS.md, and stops everything it started (also on Ctrl-C or failure).
+# servers that differ only in --db (memory, a SQLite file, a fresh PostgreSQL database
+# dropped at the end), and the Node oidc-provider peer, runs every scenario with one
+# generator, writes BENCHMARKS.md, and stops everything it started (also on Ctrl-C or
+# failure).
 #
 #   ./bench/run.sh                 # full run (~5 minutes once built)
 #   WAITERS=5000 SECS=3 ./bench/run.sh   # a quicker look

@@ -232,6 +232,27 @@ mod tests {
         assert!(r.ends_with(b"Content-Length: 2\r\n\r\n{}"));
     }
 
+    #[tokio::test]
+    async fn a_header_of_the_last_answer_is_found_by_name() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf).await;
+            let answer = "HTTP/1.1 303 See Other\r\nlocation: http://127.0.0.1/cb?code=c1\r\ncontent-length: 0\r\n\r\n";
+            s.write_all(answer.as_bytes()).await.unwrap();
+        });
+        let mut conn = Conn::connect(addr, None).await.unwrap();
+        let st = conn
+            .roundtrip(&request("POST", "/x", &[], None))
+            .await
+            .unwrap();
+        assert_eq!(st, 303);
+        assert_eq!(conn.header("Location"), Some("http://127.0.0.1/cb?code=c1"));
+        assert_eq!(conn.header("content-type"), None);
+    }
+
     #[test]
     fn only_loopback_addresses_may_be_dialled() {
         assert!(check_loopback("127.0.0.7".parse().unwrap()).is_ok());
