@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # One command for the whole benchmark: builds the release binaries, starts the ceiling,
 # qrlogin on the memory store, a private redis-server with two qrlogin instances on it,
-# another with eight (the fan-out scenario), and the Node oidc-provider peer, runs every scenario with one generator, writes
-# BENCHMARKS.md, and stops everything it started (also on Ctrl-C or failure).
+# another with eight (the fan-out scenario), servers that differ only in --db (memory,
+# a SQLite file, a fresh PostgreSQL database dropped at the end), and the Node
+# oidc-provider peer, runs every scenario with one generator, writes BENCHMARKS.md,
+# and stops everything it started (also on Ctrl-C or failure).
 #
 #   ./bench/run.sh                 # full run (~5 minutes once built)
 #   WAITERS=5000 SECS=3 ./bench/run.sh   # a quicker look
@@ -20,6 +22,9 @@ PIDS=()
 cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    if [ -n "${PGDB:-}" ]; then
+        psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -76,6 +81,13 @@ SERVE=(target/release/qrlogin serve --demo --qr-ttl 900
     --qr-per-ip-per-minute 1000000000 --max-qr-sessions 100000000
     --max-waiters-per-ip 1000000 --login-attempts-per-ip 1000000)
 SERVE+=(--oauth-per-ip-per-minute 1000000000 --passkey-per-ip-per-minute 1000000000)
+# The password burst signs two demo accounts in 32 at a time from that one address.
+SERVE+=(--login-attempts 1000000 --login-slowdown-after 1000000)
+# The runs with the database on the path add their own --db; every other server keeps
+# nothing durable (the default, sqlite://qrlogin.db in the working directory, is not
+# what is measured, and would be left in the repository).
+DB_SERVE=("${SERVE[@]}")
+SERVE+=(--db memory)
 MEM=$(free_port); start memory "$MEM" "${SERVE[@]}" --listen "127.0.0.1:$MEM" --store memory
 BENCH=(target/release/qrlogin-bench --ceiling "127.0.0.1:$CEIL" --memory "127.0.0.1:$MEM")
 PIDLIST="ceiling=$PID_ceiling,memory=$PID_memory"
@@ -114,12 +126,43 @@ if command -v redis-server >/dev/null; then
     FAN=()
     for i in 0 1 2 3 4 5 6 7; do
         port=$(free_port)
-        start "fanout$i" "$port" "${SERVE[@]}" --db memory --listen "127.0.0.1:$port" --store "redis://127.0.0.1:$RF/0"
+        start "fanout$i" "$port" "${SERVE[@]}" --listen "127.0.0.1:$port" --store "redis://127.0.0.1:$RF/0"
         FAN+=("127.0.0.1:$port")
     done
     BENCH+=(--fanout "$(IFS=,; echo "${FAN[*]}")" --fanout-redis-url "redis://127.0.0.1:$RF/0")
 else
     log "redis-server not found: Redis scenarios will be reported as not run"
+fi
+
+# The database on the path: fresh servers that differ only in --db, each database
+# beside its --db memory baseline (crates/qrlogin-bench/src/suite_db.rs).
+D1=$(free_port); start db_memory "$D1" "${DB_SERVE[@]}" --listen "127.0.0.1:$D1" --store memory --db memory
+D2=$(free_port); start db_sqlite "$D2" "${DB_SERVE[@]}" --listen "127.0.0.1:$D2" --store memory --db "sqlite://$TMP/bench.db"
+BENCH+=(--db-memory "127.0.0.1:$D1" --db-sqlite "127.0.0.1:$D2")
+PIDLIST+=",db-memory=$PID_db_memory,db-sqlite=$PID_db_sqlite"
+if command -v redis-server >/dev/null; then
+    # A Redis of their own, shared by the pair: each hears the other's transitions.
+    RD=$(free_port)
+    start redisdb "$RD" redis-server --port "$RD" --bind 127.0.0.1 --save "" --appendonly no
+    D3=$(free_port); start db_redis "$D3" "${DB_SERVE[@]}" --listen "127.0.0.1:$D3" --store "redis://127.0.0.1:$RD/0" --db memory
+    BENCH+=(--db-redis "127.0.0.1:$D3")
+    PIDLIST+=",db-redis=$PID_db_redis"
+    PG_NOTE=""
+    if ! command -v psql >/dev/null; then
+        PG_NOTE="psql not found"
+    elif psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE qrlogin_bench_$$" >"$TMP/psql.log" 2>&1; then
+        PGDB=qrlogin_bench_$$
+        echo "psql -h 127.0.0.1 -U postgres -d test -c 'CREATE DATABASE $PGDB'   # dropped at the end" >>"$CMDS"
+        D4=$(free_port); start db_postgres "$D4" "${DB_SERVE[@]}" --listen "127.0.0.1:$D4" --store "redis://127.0.0.1:$RD/0" \
+            --db "postgres://postgres@127.0.0.1:5432/$PGDB"
+        BENCH+=(--db-postgres "127.0.0.1:$D4")
+        PIDLIST+=",db-postgres=$PID_db_postgres"
+    else
+        PG_NOTE="no PostgreSQL on 127.0.0.1:5432: $(tail -1 "$TMP/psql.log")"
+    fi
+    if [ -n "$PG_NOTE" ]; then log "$PG_NOTE"; BENCH+=(--db-postgres-note "$PG_NOTE"); fi
+else
+    BENCH+=(--db-postgres-note "redis-server not found")
 fi
 
 PEER_NOTE="npm or node not found"

@@ -71,6 +71,16 @@ impl Conn {
         &self.buf[self.body.clone()]
     }
 
+    /// A header of the last answer read by [`Conn::read_response`] (the first of that
+    /// name, case-insensitive): e.g. the `Location` of a `303`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let head = std::str::from_utf8(&self.buf[..self.body.start]).ok()?;
+        head.split("\r\n").skip(1).find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+
     /// Reads more bytes into the buffer; end of stream is an error.
     async fn fill(&mut self) -> io::Result<()> {
         if self.buf.capacity() - self.buf.len() < 512 {
@@ -220,6 +230,27 @@ mod tests {
         assert!(r.ends_with(b"A: b\r\nContent-Length: 0\r\n\r\n"));
         let r = request("POST", "/x", &[], Some("{}"));
         assert!(r.ends_with(b"Content-Length: 2\r\n\r\n{}"));
+    }
+
+    #[tokio::test]
+    async fn a_header_of_the_last_answer_is_found_by_name() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf).await;
+            let answer = "HTTP/1.1 303 See Other\r\nlocation: http://127.0.0.1/cb?code=c1\r\ncontent-length: 0\r\n\r\n";
+            s.write_all(answer.as_bytes()).await.unwrap();
+        });
+        let mut conn = Conn::connect(addr, None).await.unwrap();
+        let st = conn
+            .roundtrip(&request("POST", "/x", &[], None))
+            .await
+            .unwrap();
+        assert_eq!(st, 303);
+        assert_eq!(conn.header("Location"), Some("http://127.0.0.1/cb?code=c1"));
+        assert_eq!(conn.header("content-type"), None);
     }
 
     #[test]

@@ -8,6 +8,10 @@
 //!   one stream of a shared HTTP/2 connection.
 //! - [`scenarios`]: `status`, `flow`, `waiters`, `latency`, `redis-memory`, `peer`,
 //!   `fanout` (1–8 instances on one Redis: wake-ups per instance per login).
+//! - [`scenarios`]: `status`, `flow`, `waiters`, `latency`, `redis-memory`, `peer`;
+//!   `passwords`, `oauth` and `exchange` (qrlogin's OAuth face against the peer's).
+//! - [`suite_db`]: full logins with the database on the path (SQLite, PostgreSQL)
+//!   beside `--db memory` baselines, the password burst, OAuth against the peer.
 //! - [`suite`]: runs every scenario against the servers it is given; a scenario that
 //!   cannot run (no Redis, endpoint missing) is recorded as "not run: why".
 //! - [`report`]: `BENCHMARKS.md` from a suite's results, against the targets of
@@ -24,3 +28,4 @@ pub mod report;
 pub mod scenarios;
 pub mod stats;
 pub mod suite;
+pub mod suite_db;

@@ -7,6 +7,7 @@ use qrlogin_bench::report;
 use qrlogin_bench::scenarios::fanout::{self, Fanout};
 use qrlogin_bench::scenarios::fanout_probe::{Heard, Instance};
 use qrlogin_bench::suite::{run_all, Server, Settings, Targets};
+use qrlogin_bench::suite_db::DbTargets;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -55,6 +56,21 @@ struct Args {
     /// Idle long polls held on each fan-out instance in use.
     #[arg(long, default_value_t = 100)]
     fanout_waiters: usize,
+    /// Memory store with `--db memory`: the baseline of `--db-sqlite`.
+    #[arg(long)]
+    db_memory: Option<SocketAddr>,
+    /// Memory store with `--db sqlite://…`.
+    #[arg(long)]
+    db_sqlite: Option<SocketAddr>,
+    /// Redis store with `--db memory`: the baseline of `--db-postgres`.
+    #[arg(long)]
+    db_redis: Option<SocketAddr>,
+    /// Redis store with `--db postgres://…`.
+    #[arg(long)]
+    db_postgres: Option<SocketAddr>,
+    /// Why there is no PostgreSQL server (shown in the report).
+    #[arg(long)]
+    db_postgres_note: Option<String>,
     /// Pids, same order as the flags: `ceiling=1,memory=2,redis=3,peer=4`.
     #[arg(long, value_delimiter = ',')]
     pids: Vec<String>,
@@ -167,6 +183,13 @@ fn main() -> anyhow::Result<()> {
             fresh(&a.fresh_redis, &a.pids, "fresh-redis"),
         ],
         fanout: fanout(&a),
+        db: DbTargets {
+            memory: server(a.db_memory, "db-memory"),
+            sqlite: server(a.db_sqlite, "db-sqlite"),
+            redis: server(a.db_redis, "db-redis"),
+            postgres: server(a.db_postgres, "db-postgres"),
+            postgres_note: a.db_postgres_note.clone(),
+        },
     };
     let settings = Settings {
         duration: Duration::from_secs(a.secs),

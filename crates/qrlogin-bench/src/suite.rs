@@ -71,6 +71,8 @@ pub struct Targets {
     pub peer_note: Option<String>,
     /// Instances on a Redis of their own for the fan-out scenario (1, 2, 4, 8).
     pub fanout: Option<Fanout>,
+    /// The servers that differ only in `--db` (see [`crate::suite_db`]).
+    pub db: crate::suite_db::DbTargets,
 }
 
 /// The outcome of one scenario.
@@ -113,10 +115,12 @@ pub struct Results {
     pub peer: Run<PeerResult>,
     /// Notifications per instance per login as instances are added.
     pub fanout: Run<FanoutResult>,
+    /// The database on the path, password sign-ins, OAuth against the peer.
+    pub db: crate::suite_db::DbResults,
 }
 
 /// Runs `f` against `server` if there is one, mapping errors to an outcome.
-async fn attempt<T, F, Fut>(server: Option<Server>, absent: &str, f: F) -> Run<T>
+pub(crate) async fn attempt<T, F, Fut>(server: Option<Server>, absent: &str, f: F) -> Run<T>
 where
     F: FnOnce(Server) -> Fut,
     Fut: Future<Output = anyhow::Result<T>>,
@@ -149,7 +153,7 @@ fn absent(store: &str) -> &'static str {
 }
 
 /// Prints progress to stderr, so a long run shows where it is.
-fn step(what: &str) {
+pub(crate) fn step(what: &str) {
     eprintln!("[qrlogin-bench] {what}");
 }
 
@@ -241,6 +245,7 @@ pub async fn run_all(t: &Targets, s: &Settings) -> Results {
         peer::run(p.addr, s.connections, s.duration, 200, p.pid)
     })
     .await;
+    let db = crate::suite_db::run(t, s).await;
     let w = |http2| waiters::Options {
         waiters: if http2 { s.waiters_h2 } else { s.waiters },
         sources: s.sources,
@@ -273,5 +278,6 @@ pub async fn run_all(t: &Targets, s: &Settings) -> Results {
         redis_memory,
         peer,
         fanout,
+        db,
     }
 }

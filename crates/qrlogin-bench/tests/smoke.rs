@@ -13,12 +13,22 @@ use std::time::Duration;
 
 /// Starts an in-process server on `store`; it runs until the test's runtime ends.
 async fn spawn(store: &str) -> Server {
-    spawn_counted(store).await.0
+    spawn_db(store, "memory").await
+}
+
+/// Starts an in-process server on `store` with the database `db`.
+async fn spawn_db(store: &str, db: &str) -> Server {
+    spawn_counted_db(store, db).await.0
 }
 
 /// [`spawn`], with a reader of the notifications its store has received (in-process
 /// servers share one metrics recorder, so `/metrics` cannot tell them apart).
 async fn spawn_counted(store: &str) -> (Server, Heard) {
+    spawn_counted_db(store, "memory").await
+}
+
+/// [`spawn_counted`] with the database `db`.
+async fn spawn_counted_db(store: &str, db: &str) -> (Server, Heard) {
     // One load generator on one address: the per-address limits (docs/security.md)
     // are lifted, as `bench/run.sh` does, so the scenarios measure the server.
     let limits = qrlogin_server::limits::Limits {
@@ -26,10 +36,16 @@ async fn spawn_counted(store: &str) -> (Server, Heard) {
         max_qr_sessions: usize::MAX,
         max_waiters_per_ip: usize::MAX,
         login_per_ip: u64::MAX,
+        // The password burst signs alice and bob in 32 at a time from one address.
+        login_per_ip_user: u64::MAX,
+        login_soft_per_user: u64::MAX,
+        // Device polls and code exchanges all reach the token endpoint.
+        oauth_per_ip_per_minute: u64::MAX,
         ..Default::default()
     };
     let app = Application::build(Config {
         store: store.into(),
+        db: db.into(),
         limits,
         ..Config::for_tests()
     })
@@ -109,6 +125,59 @@ async fn private_redis() -> Option<PrivateRedis> {
     None
 }
 
+/// A fresh PostgreSQL database made with `psql` on the local server (trust auth),
+/// dropped on drop; `None` where there is no `psql` or no server.
+struct FreshPostgres {
+    name: String,
+}
+
+fn psql(sql: &str) -> bool {
+    Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "test",
+            "-qc",
+            sql,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+impl FreshPostgres {
+    fn new() -> Option<Self> {
+        let name = format!("qrlogin_bench_smoke_{}", std::process::id());
+        psql(&format!("CREATE DATABASE {name}")).then_some(Self { name })
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:5432/{}", self.name)
+    }
+}
+
+impl Drop for FreshPostgres {
+    fn drop(&mut self) {
+        psql(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ));
+    }
+}
+
+/// A temporary folder for the SQLite file, removed on drop.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn check<T>(name: &str, r: &Run<T>) {
     match r {
         Run::Done(_) => {}
@@ -136,6 +205,22 @@ async fn every_scenario_runs_briefly_against_in_process_servers() {
     }
     if let Some(r) = &fanout_redis {
         targets.fanout = Some(fanout_set(&r.url).await);
+    }
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("qrlogin-bench-smoke-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).expect("temp dir");
+    let sqlite = format!("sqlite://{}", dir.0.join("bench.db").display());
+    targets.db.memory = Some(spawn("memory").await);
+    targets.db.sqlite = Some(spawn_db("memory", &sqlite).await);
+    let pg = FreshPostgres::new();
+    if let Some(r) = &redis {
+        targets.db.redis = Some(spawn(&r.url).await);
+        if let Some(pg) = &pg {
+            targets.db.postgres = Some(spawn_db(&r.url, &pg.url()).await);
+        }
+    }
+    if pg.is_none() {
+        eprintln!("no psql or PostgreSQL: the PostgreSQL run is not run");
     }
     // No ceiling binary here: aim the ceiling loop at qrlogin, whose 404s for
     // `/status/idN` exercise the code path (counted as errors; no thresholds).
@@ -185,6 +270,7 @@ async fn every_scenario_runs_briefly_against_in_process_servers() {
     if let Run::Done(f) = &r.fanout {
         fanout_is_sane(f);
     }
+    db_figures(&r.db, redis.is_some(), pg.is_some());
     let md = qrlogin_bench::report::markdown(&r, "today", "./bench/run.sh", 1.0);
     assert!(md.contains("## Targets"), "the report renders");
 }
@@ -229,4 +315,36 @@ fn fanout_is_sane(f: &qrlogin_bench::scenarios::fanout::FanoutResult) {
         one.per_instance_per_login,
         two.per_instance_per_login_max
     );
+}
+
+/// The database, password and OAuth runs produced figures wherever their servers were.
+fn db_figures(d: &qrlogin_bench::suite_db::DbResults, redis: bool, pg: bool) {
+    let expected = [true, true, redis, redis && pg];
+    for (i, (run, want)) in d.flows.iter().zip(expected).enumerate() {
+        check(&format!("db flow {i}"), run);
+        if want {
+            let f = run
+                .done()
+                .unwrap_or_else(|| panic!("db flow {i} ran: {run:?}"));
+            assert!(f.flows.ok > 0, "db flow {i} completed logins");
+        }
+    }
+    let Run::Done(p) = &d.passwords else {
+        panic!("the password burst ran: {:?}", d.passwords)
+    };
+    assert!(p.logins.ok > 0, "passwords signed in");
+    assert!(
+        p.status_alone.ok > 0 && p.status_during.ok > 0,
+        "status polled both times"
+    );
+    let Run::Done(o) = &d.oauth else {
+        panic!("the OAuth run ran: {:?}", d.oauth)
+    };
+    assert!(o.device_auth.ok > 0, "device authorizations answered");
+    assert!(o.device_polls.ok > 0, "device polls answered not yet");
+    assert!(
+        o.exchange.minted > 0 && o.exchange.exchanges.ok > 0,
+        "codes exchanged"
+    );
+    check("peer exchange", &d.peer_exchange);
 }

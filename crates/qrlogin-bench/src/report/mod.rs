@@ -6,6 +6,7 @@ use crate::scenarios::status::Throughput;
 use crate::scenarios::waiters::{label, WAYS};
 use crate::stats::ms;
 
+mod db;
 mod details;
 mod fanout;
 pub mod targets;
@@ -79,7 +80,7 @@ fn grouped(n: usize) -> String {
     out
 }
 
-fn met(ok: bool) -> &'static str {
+pub(crate) fn met(ok: bool) -> &'static str {
     if ok {
         "**met**"
     } else {
@@ -115,6 +116,7 @@ pub fn markdown(r: &Results, date: &str, commands: &str, wall_s: f64) -> String 
     targets(&mut o, r, ceil);
     details(&mut o, r, ceil);
     fanout::details(&mut o, &r.fanout);
+    db::details(&mut o, r);
     o
 }
 
@@ -211,8 +213,10 @@ fn targets(o: &mut String, r: &Results, ceil: Option<&Throughput>) {
     };
     let _ = writeln!(
         o,
-        "| Redis memory per pending session | ≤ {REDIS_BYTES_PER_SESSION} B | {measured} | {verdict} |\n"
+        "| Redis memory per pending session | ≤ {REDIS_BYTES_PER_SESSION} B | {measured} | {verdict} |"
     );
+    db::target_rows(o, r);
+    let _ = writeln!(o);
 }
 
 /// One waiters way: over HTTP/2 and WebSocket judged against 4 KiB per waiter; long
