@@ -32,11 +32,33 @@ async fn generate(alg: Alg, now: Millis) -> anyhow::Result<SigningKey> {
     Ok(key)
 }
 
+/// Keys already parsed, by kid, with the row they were parsed from. Reading a key from
+/// its PEM text (an RSA one above all) cost most of a code exchange's CPU when it was
+/// done for every ID token; the rows are still read from the database every time, so a
+/// rotation or a retirement on any instance holds from the next request, and a row is
+/// parsed again whenever any field of it differs. Parsing is a pure function of the
+/// row, so one memo per process is right whichever database the row came from; it
+/// holds only the kids of the last read, so it never grows.
+static PARSED: std::sync::Mutex<Vec<(StoredKey, SigningKey)>> = std::sync::Mutex::new(Vec::new());
+
+/// The memo's entry for `row`, if that exact row was parsed before.
+fn parsed(row: &StoredKey) -> Option<SigningKey> {
+    let memo = PARSED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    memo.iter().find(|(r, _)| r == row).map(|(_, k)| k.clone())
+}
+
 /// Every usable key in the database, oldest first. A key that does not parse (written
 /// by something else) is logged and left out, not fatal.
 pub async fn load(db: &dyn Db) -> Result<Vec<SigningKey>, DbError> {
+    let rows = db.signing_keys().await?;
     let mut out = Vec::new();
-    for k in db.signing_keys().await? {
+    let mut memo = Vec::with_capacity(rows.len());
+    for k in rows {
+        if let Some(key) = parsed(&k) {
+            memo.push((k, key.clone()));
+            out.push(key);
+            continue;
+        }
         let alg = match Alg::parse(&k.alg) {
             Ok(a) => a,
             Err(e) => {
@@ -44,12 +66,21 @@ pub async fn load(db: &dyn Db) -> Result<Vec<SigningKey>, DbError> {
                 continue;
             }
         };
-        match SigningKey::from_stored(k.kid.clone(), alg, k.private_pem, k.created_at, k.not_after)
-        {
-            Ok(key) => out.push(key),
+        match SigningKey::from_stored(
+            k.kid.clone(),
+            alg,
+            k.private_pem.clone(),
+            k.created_at,
+            k.not_after,
+        ) {
+            Ok(key) => {
+                memo.push((k, key.clone()));
+                out.push(key);
+            }
             Err(e) => tracing::warn!(kid = %k.kid, error = %e, "unreadable signing key left out"),
         }
     }
+    *PARSED.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = memo;
     Ok(out)
 }
 
