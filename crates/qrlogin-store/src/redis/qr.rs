@@ -11,9 +11,9 @@
 
 use super::conn::{map_err, OP_DEADLINE};
 use super::{codec, run, RedisStore};
-use crate::{CasOutcome, QrStore, StoreError, StoreResult, Subscription};
+use crate::{CasOutcome, QrStore, StoreError, StoreResult, Subscription, Transition};
 use async_trait::async_trait;
-use qrlogin_core::{Millis, QrId, QrSession, TokenHash};
+use qrlogin_core::{Millis, Plan, QrId, QrSession, TokenHash};
 use std::collections::HashMap;
 
 /// The session hash: a hash tag around the id puts every key of a session in one slot.
@@ -120,19 +120,15 @@ impl QrStore for RedisStore {
             0 => Ok(CasOutcome::Conflict),
             1 => Ok(CasOutcome::Written),
             2 => {
-                // The session now lives longer (a confirm): so must its poll index, or a
-                // valid token of another session would read as unknown (401, not 403)
-                // near the end. The write is done already; a failure here only shortens
-                // the index, so it is logged, not reported.
-                let mut cmd = redis::cmd("PEXPIREAT");
-                cmd.arg(poll_key(&next.poll_hash)).arg(purge_at).arg("GT");
-                if let Err(e) = self.query::<i64>(cmd).await {
-                    tracing::warn!(error = %e, qr_id = %next.id, "poll index expiry not extended");
-                }
+                self.extend_poll_index(next, purge_at).await;
                 Ok(CasOutcome::Written)
             }
             other => Err(StoreError::Corrupt(format!("cas script answered {other}"))),
         }
+    }
+
+    async fn transition(&self, id: &QrId, plan: &Plan) -> StoreResult<Transition> {
+        self.run_transition(id, plan).await
     }
 
     /// Answers once Redis has confirmed the session's channel (at once when another
