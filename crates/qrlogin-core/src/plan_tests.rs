@@ -77,7 +77,12 @@ fn a_record_that_admits_a_plan_is_patched_exactly_as_the_state_machine_would() {
     for state in QrState::ALL {
         let t = ticket();
         let s = stored(state, t);
-        for now in [NOW + 1, s.expires_at - 1, s.expires_at, s.expires_at + 5_000] {
+        for now in [
+            NOW + 1,
+            s.expires_at - 1,
+            s.expires_at,
+            s.expires_at + 5_000,
+        ] {
             for cmd in commands(t) {
                 let Some(plan) = cmd.plan(now, &l) else {
                     assert!(s.apply(&cmd, now, &l).is_err(), "{cmd:?} has no plan");
@@ -105,7 +110,9 @@ fn every_state_change_the_machine_allows_has_a_plan_the_record_admits() {
             let Ok(next) = s.apply(&cmd, NOW + 1, &l) else {
                 continue;
             };
-            let plan = cmd.plan(NOW + 1, &l).expect("an allowed command has a plan");
+            let plan = cmd
+                .plan(NOW + 1, &l)
+                .expect("an allowed command has a plan");
             // Only a re-scan by the same phone keeps the version: it takes the
             // compare-and-set path.
             assert_eq!(

@@ -58,7 +58,10 @@ fn scanned_format_1(now: i64) -> (QrSession, Vec<(&'static str, Vec<u8>)>) {
         ("e", s.expires_at.to_string().into_bytes()),
         ("p", vec![0x11; 32]),
         ("t", vec![0x22; 32]),
-        ("x0", b"\x02\x0a127.0.0.1\x00\x06acc_1\x03ph\x03Al\x00".to_vec()),
+        (
+            "x0",
+            b"\x02\x0a127.0.0.1\x00\x06acc_1\x03ph\x03Al\x00".to_vec(),
+        ),
     ];
     (s, fields)
 }
@@ -104,7 +107,10 @@ async fn a_record_of_format_1_is_refused_whole_then_rewritten_by_compare_and_set
     // From then on, one step.
     let redeem = Command::Redeem.plan(now, &l).unwrap();
     let out = store.transition(&s.id, &redeem).await.unwrap();
-    assert_eq!(out, Transition::Applied(next.apply(&Command::Redeem, now, &l).unwrap()));
+    assert_eq!(
+        out,
+        Transition::Applied(next.apply(&Command::Redeem, now, &l).unwrap())
+    );
 }
 
 #[tokio::test]

@@ -49,10 +49,17 @@ pub async fn a_transition_whose_guard_holds_writes_the_patch_and_answers_it(h: &
     let mut s = pending();
     a.qr.create(&s, purge_at(&s)).await.expect("create");
     let t = hash(SecretKind::ScanTicket);
-    for cmd in [scan("phone-1", t), Command::Confirm(proof("phone-1", t)), Command::Redeem] {
+    for cmd in [
+        scan("phone-1", t),
+        Command::Confirm(proof("phone-1", t)),
+        Command::Redeem,
+    ] {
         let now = SystemClock.now();
         let next = expected(&s, &cmd, now);
-        let out = a.qr.transition(&s.id, &plan(&cmd, now)).await.expect("transition");
+        let out =
+            a.qr.transition(&s.id, &plan(&cmd, now))
+                .await
+                .expect("transition");
         assert_eq!(out, Transition::Applied(next.clone()), "{cmd:?}");
         assert_eq!(b.qr.get(&s.id).await.expect("get"), Some(next.clone()));
         s = next;
@@ -63,9 +70,7 @@ pub async fn a_transition_whose_guard_holds_writes_the_patch_and_answers_it(h: &
 
 /// A guard that does not hold (a wrong ticket, another phone's ticket, a redeem
 /// before the confirm) writes nothing and answers the record as it is.
-pub async fn a_refused_transition_writes_nothing_and_answers_the_current_record(
-    h: &dyn Harness,
-) {
+pub async fn a_refused_transition_writes_nothing_and_answers_the_current_record(h: &dyn Harness) {
     let a = h.open().await;
     let s = pending();
     a.qr.create(&s, purge_at(&s)).await.expect("create");
@@ -76,13 +81,19 @@ pub async fn a_refused_transition_writes_nothing_and_answers_the_current_record(
     let t = hash(SecretKind::ScanTicket);
     let cmd = scan("phone-1", t);
     let scanned = expected(&s, &cmd, now);
-    a.qr.transition(&s.id, &plan(&cmd, now)).await.expect("scan");
+    a.qr.transition(&s.id, &plan(&cmd, now))
+        .await
+        .expect("scan");
     let wrong_ticket = Command::Confirm(proof("phone-1", hash(SecretKind::ScanTicket)));
     let other_phone = Command::Confirm(proof("phone-2", t));
     let second_scan = scan("phone-2", hash(SecretKind::ScanTicket));
     for cmd in [wrong_ticket, other_phone, second_scan] {
         let out = a.qr.transition(&s.id, &plan(&cmd, now)).await;
-        assert_eq!(out.expect("transition"), Transition::Refused(scanned.clone()), "{cmd:?}");
+        assert_eq!(
+            out.expect("transition"),
+            Transition::Refused(scanned.clone()),
+            "{cmd:?}"
+        );
     }
     assert_eq!(a.qr.get(&s.id).await.expect("get"), Some(scanned));
 }
@@ -104,7 +115,10 @@ pub async fn an_expired_session_refuses_every_transition(h: &dyn Harness) {
     let s = pending();
     a.qr.create(&s, purge_at(&s)).await.expect("create");
     for at in [s.expires_at, s.expires_at + 1] {
-        for cmd in [Command::PcCancel, scan("phone-1", hash(SecretKind::ScanTicket))] {
+        for cmd in [
+            Command::PcCancel,
+            scan("phone-1", hash(SecretKind::ScanTicket)),
+        ] {
             let out = a.qr.transition(&s.id, &plan(&cmd, at)).await;
             assert_eq!(out.expect("transition"), Transition::Refused(s.clone()));
         }
@@ -123,7 +137,11 @@ pub async fn of_24_racing_transitions_exactly_one_is_applied(h: &dyn Harness) {
     let start = Arc::new(tokio::sync::Barrier::new(PHONES));
     let tasks: Vec<_> = (0..PHONES)
         .map(|i| {
-            let store = if i % 2 == 0 { a.qr.clone() } else { b.qr.clone() };
+            let store = if i % 2 == 0 {
+                a.qr.clone()
+            } else {
+                b.qr.clone()
+            };
             let cmd = scan(&format!("phone-{i}"), hash(SecretKind::ScanTicket));
             let (id, start) = (s.id.clone(), Arc::clone(&start));
             tokio::spawn(async move {

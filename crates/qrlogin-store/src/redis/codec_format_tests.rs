@@ -74,10 +74,11 @@ fn a_known_record_is_stored_as_exactly_these_fields_and_bytes() {
     let s = known();
     let enc = encode(&s).to_redis_args();
     // SHA-256 of "acc_1\0ph", pinned here rather than computed by the code under test.
-    let key = TokenHash::from_hex("d288d982bffa8ff57d8237abe572e5d068bc93552aeb94537213d9390d56615c")
-        .expect("hex")
-        .0
-        .to_vec();
+    let key =
+        TokenHash::from_hex("d288d982bffa8ff57d8237abe572e5d068bc93552aeb94537213d9390d56615c")
+            .expect("hex")
+            .0
+            .to_vec();
     let expected: Vec<Vec<u8>> = vec![
         b"f".to_vec(),
         b"2".to_vec(),
@@ -111,7 +112,10 @@ fn a_known_record_is_stored_as_exactly_these_fields_and_bytes() {
 #[test]
 fn a_record_of_format_1_still_reads_and_a_mix_of_the_two_is_corrupt() {
     let s = known();
-    assert_eq!(decode(&s.id, as_map(&known_format_1())).unwrap(), Some(s.clone()));
+    assert_eq!(
+        decode(&s.id, as_map(&known_format_1())).unwrap(),
+        Some(s.clone())
+    );
     // Format 2 with the scanner still inside the requester's text.
     let mut mixed = as_map(&known_format_1());
     mixed.insert(b"f".to_vec(), b"2".to_vec());

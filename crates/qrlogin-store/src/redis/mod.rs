@@ -117,8 +117,9 @@ pub struct RedisStore {
     clock: clock::Clock,
     /// `PUBLISH`, or `SPUBLISH` on a Cluster: what the transition script notifies with.
     publish: &'static str,
-    /// Whether the transition script may move the poll index's expiry itself: not on a
-    /// Cluster, where the index lives in another slot than the session.
+    /// Whether the session scripts may write the poll index themselves (create it, move
+    /// its expiry on a confirm), saving a round trip each: not on a Cluster, where the
+    /// index lives in another slot than the session.
     index_in_script: bool,
 }
 

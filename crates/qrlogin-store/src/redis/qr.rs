@@ -1,7 +1,8 @@
 //! [`QrStore`] on Redis: a hash per session, a poll index key, and the transition
-//! scripts. Creating writes two keys that live in different slots (the index is found
-//! by the poll hash alone), so they are written side by side, not atomically; a session
-//! whose index write failed is never handed out (the create call fails), and expires.
+//! scripts. Creating writes two keys: on one server (or Sentinel) in one script, in one
+//! round trip; on a Cluster they live in different slots (the index is found by the
+//! poll hash alone), so they are written side by side, not atomically; a session whose
+//! index write failed is never handed out (the create call fails), and expires.
 //!
 //! The session scripts refuse to write after their `not_after` (see `clock`), so a call
 //! answered `Unavailable` has changed no session, even if its script was held up in
@@ -38,16 +39,26 @@ impl QrStore for RedisStore {
     async fn create(&self, session: &QrSession, purge_at: Millis) -> StoreResult<()> {
         let key = session_key(&session.id);
         let fields = codec::encode(session);
-        let mut index = redis::cmd("SET");
-        index
-            .arg(poll_key(&session.poll_hash))
-            .arg(session.id.as_str())
-            .arg("PXAT")
-            .arg(purge_at);
+        let poll = poll_key(&session.poll_hash);
         let created: i64 = self
             .with_not_after(|mut c, not_after| async move {
                 let mut create = self.scripts.create.key(key);
-                create.arg(not_after).arg(purge_at).arg(fields);
+                let in_script: &[u8] = if self.index_in_script { &poll } else { b"" };
+                create
+                    .arg(not_after)
+                    .arg(purge_at)
+                    .arg(in_script)
+                    .arg(session.id.as_str())
+                    .arg(fields);
+                if self.index_in_script {
+                    return create.invoke_async(&mut c).await.map_err(map_err);
+                }
+                let mut index = redis::cmd("SET");
+                index
+                    .arg(&poll)
+                    .arg(session.id.as_str())
+                    .arg("PXAT")
+                    .arg(purge_at);
                 let mut c2 = c.clone();
                 let (created, ()) = futures::try_join!(
                     async { create.invoke_async(&mut c).await.map_err(map_err) },
