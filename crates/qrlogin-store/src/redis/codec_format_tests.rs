@@ -2,7 +2,7 @@
 //! must refuse (a newer format, an impossible state) rather than misread.
 
 use super::*;
-use qrlogin_core::Lifetimes;
+use qrlogin_core::{DeviceInfo, Lifetimes, Requester};
 use redis::ToRedisArgs;
 
 /// A scanned session whose every byte is known.
