@@ -4,6 +4,8 @@
 //!   drawn from the OS CSPRNG, and the SHA-256 hashes that are all a store ever keeps.
 //! - [`state`]: the QR session record and the state machine of API.md, with versions and
 //!   lazily computed expiry.
+//! - [`plan`]: a transition as a guard and a patch, so a store can do it in one atomic
+//!   step without a read first; the state machine still decides every error.
 //! - [`policy`]: lifetimes (QR, confirm, grace, tokens), configurable in one place.
 //! - [`error`]: the error codes of the contract, so every layer speaks the same words.
 //! - [`api`]: the JSON bodies of HTTP API v1, shared by the server and the client so the
@@ -22,6 +24,7 @@ pub mod device;
 pub mod error;
 pub mod ids;
 pub mod net;
+pub mod plan;
 pub mod policy;
 pub mod state;
 pub mod text;
@@ -32,6 +35,7 @@ pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use device::{validate_device, DeviceRule, InvalidDevice};
 pub use error::ErrorCode;
 pub use ids::{QrId, RandomId, Secret, SecretKind, TokenHash};
+pub use plan::{scanner_key, Guard, Patch, Plan, TicketGuard};
 pub use policy::Lifetimes;
 pub use state::{
     Command, DeviceInfo, QrSession, QrState, Requester, Scanner, TicketProof, TransitionError,

@@ -2,8 +2,9 @@
 //! Accounts, tokens and PC sessions are not here: they live in the durable database
 //! (`qrlogin-db`).
 //!
-//! - [`QrStore`]: QR sessions: create, get, compare-and-set, and [`Subscription`]s that
-//!   wake waiters (long poll, SSE, WebSocket) the moment a session's version changes.
+//! - [`QrStore`]: QR sessions: create, get, guarded one-step transitions, compare-and-set,
+//!   and [`Subscription`]s that wake waiters (long poll, SSE, WebSocket) the moment a
+//!   session's version changes.
 //! - [`counters`]: atomic rate-limit counters, in memory or shared through Redis.
 //! - [`hub`]: the in-process fan-out of change notifications that every backend uses.
 //! - [`memory`]: the embedded default backend, for a single instance.
@@ -22,7 +23,7 @@ pub use counters::{Counters, Hit, MemoryCounters};
 pub use hub::{Hub, Subscription};
 
 use async_trait::async_trait;
-use qrlogin_core::{Millis, QrId, QrSession, TokenHash};
+use qrlogin_core::{Millis, Plan, QrId, QrSession, TokenHash};
 
 /// Why a store call failed. Nothing else escapes a store: the server maps
 /// `Unavailable` to 503 `store_unavailable` and the rest to 500 `internal`.
@@ -50,7 +51,19 @@ pub enum CasOutcome {
     Missing,
 }
 
-/// QR sessions. Implementations must make `compare_and_set` atomic across every server
+/// What [`QrStore::transition`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transition {
+    /// The guard held: the record as written.
+    Applied(QrSession),
+    /// The guard did not hold: the record as it is, nothing written. The caller decides
+    /// the exact error (or a compare-and-set) from it, with no second read.
+    Refused(QrSession),
+    /// There is no such record (never existed, or purged).
+    Missing,
+}
+
+/// QR sessions. Implementations must make `transition` and `compare_and_set` atomic across every server
 /// instance that shares the backend, and must wake every [`Subscription`] of a session,
 /// on any instance, when a write changes its `version`.
 #[async_trait]
@@ -76,6 +89,12 @@ pub trait QrStore: Send + Sync + 'static {
         next: &QrSession,
         purge_at: Millis,
     ) -> StoreResult<CasOutcome>;
+
+    /// Writes `plan`'s patch to session `id` if the stored record satisfies its guard
+    /// ([`QrSession::admits`]), in one atomic step and, on Redis, one round trip; the
+    /// version always changes, so every subscriber is notified. When the patch sets a
+    /// later purge time, the session and its poll index both live until then.
+    async fn transition(&self, id: &QrId, plan: &Plan) -> StoreResult<Transition>;
 
     /// Subscribes to changes of one session. Callers subscribe *before* reading the
     /// session, so that no change can slip between the read and the wait.

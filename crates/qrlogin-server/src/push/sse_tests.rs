@@ -10,9 +10,9 @@ use async_trait::async_trait;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::IntoResponse;
-use qrlogin_core::{Millis, QrId, QrSession, SystemClock, TokenHash};
+use qrlogin_core::{Millis, Plan, QrId, QrSession, SystemClock, TokenHash};
 use qrlogin_store::memory::MemoryStore;
-use qrlogin_store::{CasOutcome, QrStore, StoreError, StoreResult, Subscription};
+use qrlogin_store::{CasOutcome, QrStore, StoreError, StoreResult, Subscription, Transition};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -45,6 +45,9 @@ impl QrStore for Failing {
         at: Millis,
     ) -> StoreResult<CasOutcome> {
         self.inner.compare_and_set(rev, s, at).await
+    }
+    async fn transition(&self, id: &QrId, plan: &Plan) -> StoreResult<Transition> {
+        self.inner.transition(id, plan).await
     }
     async fn subscribe(&self, id: &QrId) -> StoreResult<Subscription> {
         self.inner.subscribe(id).await

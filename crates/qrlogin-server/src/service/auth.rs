@@ -59,23 +59,28 @@ pub async fn phone(state: &AppState, creds: &PhoneCredentials) -> Result<Phone> 
     Ok(Phone { account, token })
 }
 
-/// A phone request about one QR session: the phone authenticated and the session read
-/// side by side (on Redis, two round trips at once instead of one after the other).
-/// Errors come in the order a client expects: authentication, then a malformed id, then
-/// an unknown session.
-pub async fn phone_at(
+/// A phone request about one QR session: the phone authenticated and the id parsed,
+/// the session not read (its transition reads and writes it in one step). Errors come
+/// in the order a client expects: authentication, then a malformed id; an unknown
+/// session comes from the transition, or from [`known`] before another error.
+pub async fn phone_for(
     state: &AppState,
     creds: &PhoneCredentials,
     raw_id: &str,
-) -> Result<(Phone, QrId, QrSession)> {
-    let Ok(id) = QrId::parse(raw_id) else {
-        phone(state, creds).await?;
-        return Err(Error::bad_request("malformed qr_id"));
-    };
-    let (phone, session) = tokio::join!(phone(state, creds), state.qr.get(&id));
-    let phone = phone?;
-    let session = session?.ok_or_else(Error::qr_not_found)?;
-    Ok((phone, id, session))
+) -> Result<(Phone, QrId)> {
+    let phone = phone(state, creds).await?;
+    let id = QrId::parse(raw_id).map_err(|_| Error::bad_request("malformed qr_id"))?;
+    Ok((phone, id))
+}
+
+/// `err` unless session `id` is unknown, then 404: a request whose own fault (a
+/// malformed body) is reported only after the session has been found.
+pub async fn known(state: &AppState, id: &QrId, err: Error) -> Error {
+    match state.qr.get(id).await {
+        Ok(Some(_)) => err,
+        Ok(None) => Error::qr_not_found(),
+        Err(e) => e.into(),
+    }
 }
 
 /// A signed-in PC: a live, unrevoked session token.

@@ -142,7 +142,7 @@ pub async fn scan(
         ));
     }
     let actor = actor(&client, account);
-    let answer = phone::scan_as(state, &actor, &id, session, ctx).await?;
+    let (answer, _) = phone::scan_as(state, &actor, &id, Some(session), ctx).await?;
     let kind = ActivityKind::QrScanned;
     linked::record(
         state,
@@ -178,7 +178,7 @@ pub async fn decide(
     })?;
     let actor = actor(&client, account);
     let ticket = req.scan_ticket.as_deref();
-    let answer = phone::decide_as(state, &actor, &id, session, ticket, confirm).await?;
+    let (answer, _) = phone::decide_as(state, &actor, &id, Some(session), ticket, confirm).await?;
     let kind = if confirm {
         ActivityKind::QrConfirmed
     } else {

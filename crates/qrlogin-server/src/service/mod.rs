@@ -8,6 +8,8 @@
 //!
 //! - [`qr`]: the PC's side: create, status (short and long poll), image check, cancel,
 //!   redeem, and the watch behind SSE and WebSocket.
+//! - [`transition`]: every state change: one guarded store step, a compare-and-set loop
+//!   behind it.
 //! - [`phone`]: the phone's side: scan, confirm, decline, its account's PC sessions.
 //! - [`accounts`]: passwords, the demo accounts, phone login, `me` and logout.
 //! - [`activity`]: the account's activity log: written by the use cases, read by the
@@ -37,6 +39,7 @@ pub mod passkeys_flows;
 pub mod passkeys_login;
 pub mod phone;
 pub mod qr;
+pub mod transition;
 pub mod wait;
 
 pub use error::{Error, Result};

@@ -36,14 +36,15 @@ pub async fn scan(
     ctx: &RequestContext,
     body: Result<()>,
 ) -> Result<ScanResponse> {
-    let (phone, id, session) = auth::phone_at(state, creds, raw_id).await?;
-    body?;
+    let (phone, id) = auth::phone_for(state, creds, raw_id).await?;
+    if let Err(e) = body {
+        return Err(auth::known(state, &id, e).await);
+    }
     let actor = Actor {
         account: phone.account.clone(),
         device_id: phone.device_id().to_owned(),
     };
-    let pc = session.requester.clone();
-    let res = scan_as(state, &actor, &id, session, ctx).await?;
+    let (res, pc) = scan_as(state, &actor, &id, None, ctx).await?;
     record_qr(state, &actor.account, ActivityKind::QrScanned, &pc).await;
     Ok(res)
 }
@@ -57,14 +58,15 @@ pub struct Actor {
     pub device_id: String,
 }
 
-/// [`scan`] once the actor is known and the session read.
+/// [`scan`] once the actor is known (and the session read, if it was); also answers
+/// the PC that asked, for the activity entry.
 pub async fn scan_as(
     state: &AppState,
     actor: &Actor,
     id: &QrId,
-    session: QrSession,
+    session: Option<QrSession>,
     ctx: &RequestContext,
-) -> Result<ScanResponse> {
+) -> Result<(ScanResponse, Requester)> {
     let ticket = Secret::generate(SecretKind::ScanTicket);
     let scanner = Scanner {
         account_id: actor.account.id.as_str().to_owned(),
@@ -73,11 +75,11 @@ pub async fn scan_as(
         avatar_url: actor.account.avatar_url.clone(),
         ticket_hash: ticket.hash(),
     };
-    let next = apply(state, id, &Command::Scan(scanner), Some(session)).await?;
+    let next = apply(state, id, &Command::Scan(scanner), session).await?;
     let client = super::oauth::clients::of_qr(state, id.as_str()).await?;
     let req = &next.requester;
     let device = req.device.clone().unwrap_or_default();
-    Ok(ScanResponse {
+    let res = ScanResponse {
         qr_id: id.to_string(),
         state: next.state,
         scan_ticket: ticket.expose().to_owned(),
@@ -94,7 +96,8 @@ pub async fn scan_as(
             same_network: qrlogin_core::net::same_network(&req.ip, &ctx.ip),
             client,
         },
-    })
+    };
+    Ok((res, next.requester))
 }
 
 /// What the actor proves with a confirm or decline: who it is, and the scan ticket.
@@ -119,14 +122,16 @@ pub async fn decide(
     ticket: Result<Option<String>>,
     confirm: bool,
 ) -> Result<TransitionResponse> {
-    let (phone, id, session) = auth::phone_at(state, creds, raw_id).await?;
-    let ticket = ticket?;
+    let (phone, id) = auth::phone_for(state, creds, raw_id).await?;
+    let ticket = match ticket {
+        Ok(t) => t,
+        Err(e) => return Err(auth::known(state, &id, e).await),
+    };
     let actor = Actor {
         account: phone.account,
         device_id: phone.token.device.id.clone().unwrap_or_default(),
     };
-    let pc = session.requester.clone();
-    let res = decide_as(state, &actor, &id, session, ticket.as_deref(), confirm).await?;
+    let (res, pc) = decide_as(state, &actor, &id, None, ticket.as_deref(), confirm).await?;
     let kind = if confirm {
         ActivityKind::QrConfirmed
     } else {
@@ -136,30 +141,32 @@ pub async fn decide(
     Ok(res)
 }
 
-/// [`decide`] once the actor is known and the session read.
+/// [`decide`] once the actor is known (and the session read, if it was); also answers
+/// the PC that asked, for the activity entry.
 pub async fn decide_as(
     state: &AppState,
     actor: &Actor,
     id: &QrId,
-    session: QrSession,
+    session: Option<QrSession>,
     ticket: Option<&str>,
     confirm: bool,
-) -> Result<TransitionResponse> {
+) -> Result<(TransitionResponse, Requester)> {
     let p = proof(actor, ticket);
     let cmd = if confirm {
         Command::Confirm(p)
     } else {
         Command::PhoneCancel(p)
     };
-    let next = apply(state, id, &cmd, Some(session)).await?;
+    let next = apply(state, id, &cmd, session).await?;
     if !confirm {
         metrics::counter!("qrlogin_logins_total", "outcome" => "declined").increment(1);
     }
-    Ok(TransitionResponse {
+    let res = TransitionResponse {
         qr_id: id.to_string(),
         state: next.state,
         version: next.version,
-    })
+    };
+    Ok((res, next.requester))
 }
 
 /// Confirms the login: `scanned` → `confirmed`.

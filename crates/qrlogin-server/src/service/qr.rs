@@ -1,9 +1,11 @@
 //! The PC's side of a QR login: create a session, read its status (at once or held
 //! until it changes), check it may still be shown, cancel it, redeem it for a PC
 //! session, and watch it for the push transports. Every state change goes through
-//! [`apply`], the one compare-and-set loop over the pure core's state machine.
+//! [`apply`]: one guarded store step planned by the pure core, with a compare-and-set
+//! loop over the core's state machine behind it.
 
 use super::accounts::account_view;
+pub use super::transition::apply;
 use super::wait::Watcher;
 use super::{auth, Error, RequestContext, Result};
 use crate::limits::rate::{hit, ip_key};
@@ -15,15 +17,9 @@ use qrlogin_core::{
     QrState, Requester, Secret, SecretKind, SessionId,
 };
 use qrlogin_db::WebSession;
-use qrlogin_store::CasOutcome;
 use std::future::Future;
 use std::net::IpAddr;
 use std::time::Duration;
-
-/// How often a transition re-reads after losing a compare-and-set before giving up.
-/// Losing means someone else changed the session; re-reading then gives the loser the
-/// right error (e.g. `already_redeemed`), so more than a few rounds never happen.
-const MAX_CAS_ROUNDS: usize = 16;
 
 /// Longest long poll, in seconds (API.md: `wait` 0..=60).
 pub const MAX_WAIT: u64 = 60;
@@ -249,40 +245,4 @@ pub async fn watch_from(
     auth::poll_token(state, id, token).await?;
     let last = last?;
     Ok((Watcher::new(state, id, ip).await?, last))
-}
-
-/// Applies `cmd` to the session atomically: read, decide in the pure core, write only if
-/// nothing changed in between, else decide again on the fresh record. Of concurrent
-/// conflicting commands, on any number of instances, exactly one wins.
-pub async fn apply(
-    state: &AppState,
-    id: &QrId,
-    cmd: &Command,
-    first: Option<QrSession>,
-) -> Result<QrSession> {
-    let l = &state.config.lifetimes;
-    let mut current = first;
-    for _ in 0..MAX_CAS_ROUNDS {
-        let s = match current.take() {
-            Some(s) => s,
-            None => get(state, id).await?,
-        };
-        let next = s.apply(cmd, state.now(), l)?;
-        match state
-            .qr
-            .compare_and_set(s.rev, &next, next.purge_at(l))
-            .await?
-        {
-            CasOutcome::Written => {
-                if next.version != s.version {
-                    metrics::counter!("qrlogin_transitions_total", "to" => next.state.as_str())
-                        .increment(1);
-                }
-                return Ok(next);
-            }
-            CasOutcome::Conflict => continue,
-            CasOutcome::Missing => return Err(Error::qr_not_found()),
-        }
-    }
-    Err(Error::internal("compare-and-set kept conflicting"))
 }

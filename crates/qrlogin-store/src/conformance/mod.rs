@@ -6,6 +6,7 @@
 //! - [`fixtures`]: records to store (fresh random ids, so tests never collide, even on
 //!   a shared Redis that outlives the test run).
 //! - [`qr`]: QR sessions: round trips, the poll-hash index, compare-and-set.
+//! - [`transition`]: the one-step guarded transition: guard, refusal, races, expiry.
 //! - [`wake`]: subscriptions: prompt wake-ups across instances, no missed change.
 //! - [`ephemeral`]: one-use blobs (WebAuthn challenge state).
 //!
@@ -35,6 +36,7 @@
 pub mod ephemeral;
 pub mod fixtures;
 pub mod qr;
+pub mod transition;
 pub mod wake;
 
 use crate::memory::MemoryStore;
@@ -127,6 +129,12 @@ macro_rules! conformance_tests {
             Current a_cas_on_an_unknown_id_is_missing_and_creates_nothing => qr::a_cas_on_an_unknown_id_is_missing_and_creates_nothing;
             Multi of_24_concurrent_cas_from_one_read_exactly_one_is_written => qr::of_24_concurrent_cas_from_one_read_exactly_one_is_written;
             Current the_store_answers_a_ping => qr::the_store_answers_a_ping;
+            Current a_transition_whose_guard_holds_writes_the_patch_and_answers_it => transition::a_transition_whose_guard_holds_writes_the_patch_and_answers_it;
+            Current a_refused_transition_writes_nothing_and_answers_the_current_record => transition::a_refused_transition_writes_nothing_and_answers_the_current_record;
+            Current a_transition_on_an_unknown_id_is_missing_and_creates_nothing => transition::a_transition_on_an_unknown_id_is_missing_and_creates_nothing;
+            Current an_expired_session_refuses_every_transition => transition::an_expired_session_refuses_every_transition;
+            Multi of_24_racing_transitions_exactly_one_is_applied => transition::of_24_racing_transitions_exactly_one_is_applied;
+            Multi an_applied_transition_wakes_subscribers_on_the_other_instance => transition::an_applied_transition_wakes_subscribers_on_the_other_instance;
             Multi a_version_change_on_the_other_instance_wakes_subscribers_promptly => wake::a_version_change_on_the_other_instance_wakes_subscribers_promptly;
             Multi a_version_change_wakes_even_after_a_rev_only_write => wake::a_version_change_wakes_even_after_a_rev_only_write;
             Current a_change_to_another_session_does_not_wake => wake::a_change_to_another_session_does_not_wake;

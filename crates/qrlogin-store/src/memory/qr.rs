@@ -1,9 +1,9 @@
 //! QR sessions in memory: the [`QrStore`] half of [`MemoryStore`].
 
 use super::{MemoryStore, Step};
-use crate::{CasOutcome, QrStore, StoreError, StoreResult, Subscription};
+use crate::{CasOutcome, QrStore, StoreError, StoreResult, Subscription, Transition};
 use async_trait::async_trait;
-use qrlogin_core::{Millis, QrId, QrSession, TokenHash};
+use qrlogin_core::{Millis, Plan, QrId, QrSession, TokenHash};
 use std::collections::{BTreeSet, HashMap};
 
 /// One stored session and the time it may be forgotten, which the purge queue holds
@@ -74,6 +74,24 @@ impl QrTable {
         (CasOutcome::Written, version_changed)
     }
 
+    /// The guarded write of [`QrStore::transition`] (a patch never moves the poll hash).
+    fn transition(&mut self, id: &QrId, plan: &Plan) -> Transition {
+        let Some(stored) = self.sessions.get_mut(id) else {
+            return Transition::Missing;
+        };
+        if !stored.session.admits(&plan.guard) {
+            return Transition::Refused(stored.session.clone());
+        }
+        stored.session = stored.session.patched(&plan.patch);
+        let next = stored.session.clone();
+        if let Some((_, purge_at)) = plan.patch.expires {
+            let old = std::mem::replace(&mut stored.purge_at, purge_at);
+            self.due.remove(&(old, id.clone()));
+            self.due.insert((purge_at, id.clone()));
+        }
+        Transition::Applied(next)
+    }
+
     /// Removes sessions due at `now`, at most `budget` of them.
     pub(super) fn purge(&mut self, now: Millis, budget: usize) -> Step {
         let mut removed = 0;
@@ -129,6 +147,15 @@ impl QrStore for MemoryStore {
             self.hub.notify(&next.id);
         }
         Ok(outcome)
+    }
+
+    async fn transition(&self, id: &QrId, plan: &Plan) -> StoreResult<Transition> {
+        let out = self.qr_table().transition(id, plan);
+        // As for compare_and_set: notified after the lock is released.
+        if matches!(out, Transition::Applied(_)) {
+            self.hub.notify(id);
+        }
+        Ok(out)
     }
 
     async fn subscribe(&self, id: &QrId) -> StoreResult<Subscription> {

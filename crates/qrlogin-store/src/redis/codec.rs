@@ -12,12 +12,20 @@
 //! | `c`, `e` | created_at, expires_at (unix ms; Redis keeps integers as integers) |
 //! | `p` | SHA-256 of the poll token, 32 raw bytes |
 //! | `t` | SHA-256 of the scan ticket, 32 raw bytes, from `scanned` on |
-//! | `x0`, `x1`, … | the free text (requester, scanner's names), length-prefixed strings cut in 63-byte pieces |
+//! | `k` | [`scanner_key`] of the scanner's account and device, 32 raw bytes, from `scanned` on (format 2) |
+//! | `x0`, `x1`, … | the requester's free text, length-prefixed strings cut in 63-byte pieces (formats 0 and 1: the scanner's too) |
+//! | `y0`, `y1`, … | the scanner's free text, as `x` (format 2) |
 //!
 //! Why pieces: Redis keeps a small hash as one contiguous listpack only while every value
 //! is at most `hash-max-listpack-value` (64) bytes; a single longer value (any real
 //! `User-Agent`) turns it into a hash table that costs several hundred bytes more.
 //! The id is not stored: it is in the key.
+//!
+//! Why format 2 keeps the scanner apart (`y`, `k`): a transition script writes a scan
+//! or checks a ticket without reading the record first (`scripts/transition.lua`), so
+//! it must be able to set the scanner without rewriting the requester's text, and
+//! compare who presents a ticket by bytes. A pending session is stored exactly as in
+//! format 1 (only `f` differs), so it costs no byte more.
 //!
 //! Evolving the format: a server reads every format up to its own [`FORMAT`] and refuses
 //! a newer one as corrupt (500, logged) rather than guess; so a change that older
@@ -25,119 +33,24 @@
 //! that reads it, then one that writes it).
 
 use crate::StoreError;
-use qrlogin_core::{DeviceInfo, Millis, QrId, QrSession, QrState, Requester, Scanner, TokenHash};
+use qrlogin_core::{Millis, QrId, QrSession, QrState, Scanner, TokenHash};
 use std::collections::HashMap;
 
 /// The longest value Redis keeps in a listpack by default is 64 bytes; 63 still has a
 /// one-byte length header there.
 const PIECE: usize = 63;
 
-/// Appends an optional string: 0 for none, else its length + 1 (LEB128), then bytes.
-fn put(out: &mut Vec<u8>, v: Option<&str>) {
-    let mut n = v.map_or(0, |s| s.len() as u64 + 1);
-    loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(b);
-            break;
-        }
-        out.push(b | 0x80);
-    }
-    out.extend_from_slice(v.unwrap_or_default().as_bytes());
-}
-
-/// Reads back what [`put`] wrote; `Err` on truncated or non-UTF-8 input.
-fn take(input: &mut &[u8]) -> Result<Option<String>, ()> {
-    let mut n: u64 = 0;
-    for shift in (0..64).step_by(7) {
-        let (&b, rest) = input.split_first().ok_or(())?;
-        *input = rest;
-        n |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            break;
-        }
-    }
-    if n == 0 {
-        return Ok(None);
-    }
-    let len = usize::try_from(n - 1).map_err(|_| ())?;
-    if input.len() < len {
-        return Err(());
-    }
-    let (s, rest) = input.split_at(len);
-    *input = rest;
-    String::from_utf8(s.to_vec()).map(Some).map_err(|_| ())
-}
-
-/// The free text of a session in a compact binary form (no names, no quotes: it is
-/// stored once per session): a flags byte (1 = device, 2 = scanner), then optional
-/// strings in a fixed order.
-fn encode_text(s: &QrSession) -> Vec<u8> {
-    let r = &s.requester;
-    let flags = u8::from(r.device.is_some()) | (u8::from(s.scanner.is_some()) << 1);
-    let mut out = vec![flags];
-    if let Some(d) = &r.device {
-        put(&mut out, d.id.as_deref());
-        put(&mut out, d.kind.as_deref());
-        put(&mut out, d.name.as_deref());
-    }
-    put(&mut out, Some(&r.ip));
-    put(&mut out, r.user_agent.as_deref());
-    if let Some(k) = &s.scanner {
-        put(&mut out, Some(&k.account_id));
-        put(&mut out, Some(&k.device_id));
-        put(&mut out, Some(&k.display_name));
-        put(&mut out, k.avatar_url.as_deref());
-    }
-    out
-}
-
-/// The free text read back: requester, and the scanner's text if it scanned.
-type DecodedText = (Requester, Option<(String, String, String, Option<String>)>);
-
-fn decode_text(mut b: &[u8]) -> Result<DecodedText, ()> {
-    let (&flags, rest) = b.split_first().ok_or(())?;
-    b = rest;
-    let device = if flags & 1 != 0 {
-        Some(DeviceInfo {
-            id: take(&mut b)?,
-            kind: take(&mut b)?,
-            name: take(&mut b)?,
-        })
-    } else {
-        None
-    };
-    let ip = take(&mut b)?.ok_or(())?;
-    let user_agent = take(&mut b)?;
-    let scanner = if flags & 2 != 0 {
-        Some((
-            take(&mut b)?.ok_or(())?,
-            take(&mut b)?.ok_or(())?,
-            take(&mut b)?.ok_or(())?,
-            take(&mut b)?,
-        ))
-    } else {
-        None
-    };
-    if !b.is_empty() {
-        return Err(());
-    }
-    let requester = Requester {
-        device,
-        ip,
-        user_agent,
-    };
-    Ok((requester, scanner))
-}
+mod text;
+use text::{decode_scanner, decode_text, encode_text};
+pub(crate) use text::{scanner_args, write_scanner};
 
 /// The record format this server writes, and the newest it reads.
-pub(crate) const FORMAT: u8 = 1;
+pub(crate) const FORMAT: u8 = 2;
 
 /// The state as one digit: 1 byte in the listpack. Fixed codes, written out, so that
 /// reordering or extending [`QrState`] cannot change what a stored digit means (they
 /// equal the positions format 0 used, so its records read the same).
-fn state_code(st: QrState) -> u8 {
+pub(crate) fn state_code(st: QrState) -> u8 {
     match st {
         QrState::Pending => 0,
         QrState::Scanned => 1,
@@ -208,8 +121,7 @@ impl redis::ToRedisArgs for Encoded<'_> {
         out.write_arg(b"p");
         out.write_arg(&s.poll_hash.0);
         if let Some(k) = &s.scanner {
-            out.write_arg(b"t");
-            out.write_arg(&k.ticket_hash.0);
+            write_scanner(out, k);
         }
         for (i, piece) in self.text.chunks(PIECE).enumerate() {
             out.write_arg_fmt(format_args!("x{i}"));
@@ -218,8 +130,8 @@ impl redis::ToRedisArgs for Encoded<'_> {
     }
 
     fn num_of_args(&self) -> usize {
-        let ticket = usize::from(self.s.scanner.is_some());
-        2 * (7 + ticket + self.text.len().div_ceil(PIECE))
+        let scanner = self.s.scanner.as_ref().map_or(0, scanner_args);
+        2 * (7 + self.text.len().div_ceil(PIECE)) + scanner
     }
 }
 
@@ -227,13 +139,17 @@ fn corrupt(id: &QrId, what: &str) -> StoreError {
     StoreError::Corrupt(format!("QR session {id}: {what}"))
 }
 
-/// How many text pieces [`FIELDS`] asks for: 378 bytes of text, enough for a full
-/// browser `User-Agent` and a scanner. A longer text is read with `HGETALL`.
+/// How many text pieces [`FIELDS`] asks for: enough for a full browser `User-Agent`.
+/// A longer text is read with `HGETALL`.
 const LISTED_PIECES: usize = 6;
 
+/// How many pieces of the scanner's text [`FIELDS`] asks for (as for the requester's,
+/// the last one only shows that there is more, to be read with `HGETALL`).
+const LISTED_SCANNER_PIECES: usize = 3;
+
 /// The fields a read asks for with `HMGET`, in this order (see [`decode_listed`]).
-pub(crate) const FIELDS: [&str; 8 + LISTED_PIECES] = [
-    "f", "r", "v", "s", "c", "e", "p", "t", "x0", "x1", "x2", "x3", "x4", "x5",
+pub(crate) const FIELDS: [&str; 8 + LISTED_SCANNER_PIECES + LISTED_PIECES] = [
+    "f", "r", "v", "s", "c", "e", "p", "t", "y0", "y1", "y2", "x0", "x1", "x2", "x3", "x4", "x5",
 ];
 
 /// The raw values of one session's hash, borrowed from the reply.
@@ -248,6 +164,8 @@ struct Raw<'a> {
     t: Option<&'a [u8]>,
     /// The text pieces `x0`, `x1`, … joined.
     text: Vec<u8>,
+    /// The scanner's text pieces `y0`, `y1`, … joined (format 2).
+    scanner: Vec<u8>,
 }
 
 /// What an `HMGET` of [`FIELDS`] told. (Returned once per read and taken apart at once,
@@ -279,13 +197,17 @@ pub(crate) fn decode_listed(id: &QrId, reply: &redis::Value) -> Result<Listed, S
             _ => return Err(corrupt(id, "HMGET answered a value that is not a string")),
         };
     }
-    if values[FIELDS.len() - 1].is_some() {
+    let [f, r, v, s, c, e, p, t, y0, y1, y2, ref pieces @ ..] = values;
+    if values[FIELDS.len() - 1].is_some() || y2.is_some() {
         return Ok(Listed::ReadAll);
     }
-    let [f, r, v, s, c, e, p, t, ref pieces @ ..] = values;
     let mut text = Vec::with_capacity(PIECE * 2);
     for piece in pieces.iter().map_while(|x| *x) {
         text.extend_from_slice(piece);
+    }
+    let mut scanner = Vec::new();
+    for piece in [y0, y1].into_iter().map_while(|y| y) {
+        scanner.extend_from_slice(piece);
     }
     let raw = Raw {
         f,
@@ -297,6 +219,7 @@ pub(crate) fn decode_listed(id: &QrId, reply: &redis::Value) -> Result<Listed, S
         p,
         t,
         text,
+        scanner,
     };
     let exists = values.iter().any(Option::is_some);
     decode_raw(id, exists, raw).map(Listed::Session)
@@ -309,13 +232,17 @@ pub(crate) fn decode(
     f: HashMap<Vec<u8>, Vec<u8>>,
 ) -> Result<Option<QrSession>, StoreError> {
     let get = |name: &str| f.get(name.as_bytes()).map(Vec::as_slice);
-    let mut text = Vec::new();
-    for i in 0.. {
-        match f.get(format!("x{i}").as_bytes()) {
-            Some(piece) => text.extend_from_slice(piece),
-            None => break,
+    let joined = |prefix: char| {
+        let mut text = Vec::new();
+        for i in 0.. {
+            match f.get(format!("{prefix}{i}").as_bytes()) {
+                Some(piece) => text.extend_from_slice(piece),
+                None => break,
+            }
         }
-    }
+        text
+    };
+    let (text, scanner) = (joined('x'), joined('y'));
     let raw = Raw {
         f: get("f"),
         r: get("r"),
@@ -326,6 +253,7 @@ pub(crate) fn decode(
         p: get("p"),
         t: get("t"),
         text,
+        scanner,
     };
     decode_raw(id, !f.is_empty(), raw)
 }
@@ -372,7 +300,17 @@ fn decode_raw(id: &QrId, exists: bool, f: Raw<'_>) -> Result<Option<QrSession>, 
     };
     let poll_hash = hash(f.p, "p")?.ok_or_else(|| corrupt(id, "no p"))?;
     let ticket = hash(f.t, "t")?;
-    let (requester, scanner) = decode_text(&f.text).map_err(|()| corrupt(id, "bad text"))?;
+    let (requester, mut scanner) = decode_text(&f.text).map_err(|()| corrupt(id, "bad text"))?;
+    // Format 2 keeps the scanner apart; before, it was in the requester's text.
+    if format >= 2 && scanner.is_some() {
+        return Err(corrupt(id, "a scanner in the requester's text"));
+    }
+    if !f.scanner.is_empty() {
+        if format < 2 {
+            return Err(corrupt(id, "a scanner's text in a format before 2"));
+        }
+        scanner = Some(decode_scanner(&f.scanner).map_err(|()| corrupt(id, "bad scanner text"))?);
+    }
     let scanner = match (scanner, ticket) {
         (Some((account_id, device_id, display_name, avatar_url)), Some(ticket_hash)) => {
             Some(Scanner {
@@ -413,6 +351,7 @@ fn decode_raw(id: &QrId, exists: bool, f: Raw<'_>) -> Result<Option<QrSession>, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use qrlogin_core::{DeviceInfo, Requester};
     use qrlogin_core::{Lifetimes, Secret, SecretKind};
     use redis::ToRedisArgs;
 

@@ -2,7 +2,7 @@
 //! must refuse (a newer format, an impossible state) rather than misread.
 
 use super::*;
-use qrlogin_core::Lifetimes;
+use qrlogin_core::{DeviceInfo, Lifetimes, Requester};
 use redis::ToRedisArgs;
 
 /// A scanned session whose every byte is known.
@@ -41,12 +41,11 @@ fn as_map(enc: &[Vec<u8>]) -> HashMap<Vec<u8>, Vec<u8>> {
         .collect()
 }
 
-#[test]
-fn a_known_record_is_stored_as_exactly_these_fields_and_bytes() {
-    let s = known();
-    let enc = encode(&s).to_redis_args();
+/// The fields of [`known`] as format 1 wrote them (the scanner inside the requester's
+/// text, no `k`): what a server must still read during and after an upgrade.
+fn known_format_1() -> Vec<Vec<u8>> {
     let text: &[u8] = b"\x03\x00\x04web\x08Firefox\x0c203.0.113.7\x03UA\x06acc_1\x03ph\x03Al\x00";
-    let expected: Vec<Vec<u8>> = vec![
+    vec![
         b"f".to_vec(),
         b"1".to_vec(),
         b"r".to_vec(),
@@ -67,15 +66,70 @@ fn a_known_record_is_stored_as_exactly_these_fields_and_bytes() {
         vec![0x22; 32],
         b"x0".to_vec(),
         text.to_vec(),
+    ]
+}
+
+#[test]
+fn a_known_record_is_stored_as_exactly_these_fields_and_bytes() {
+    let s = known();
+    let enc = encode(&s).to_redis_args();
+    // SHA-256 of "acc_1\0ph", pinned here rather than computed by the code under test.
+    let key =
+        TokenHash::from_hex("d288d982bffa8ff57d8237abe572e5d068bc93552aeb94537213d9390d56615c")
+            .expect("hex")
+            .0
+            .to_vec();
+    let expected: Vec<Vec<u8>> = vec![
+        b"f".to_vec(),
+        b"2".to_vec(),
+        b"r".to_vec(),
+        b"2".to_vec(),
+        b"v".to_vec(),
+        b"2".to_vec(),
+        b"s".to_vec(),
+        b"1".to_vec(),
+        b"c".to_vec(),
+        b"1700000000000".to_vec(),
+        b"e".to_vec(),
+        (1_700_000_000_000 + Lifetimes::default().qr_ms)
+            .to_string()
+            .into_bytes(),
+        b"p".to_vec(),
+        vec![0x11; 32],
+        b"t".to_vec(),
+        vec![0x22; 32],
+        b"k".to_vec(),
+        key,
+        b"y0".to_vec(),
+        b"\x06acc_1\x03ph\x03Al\x00".to_vec(),
+        b"x0".to_vec(),
+        b"\x01\x00\x04web\x08Firefox\x0c203.0.113.7\x03UA".to_vec(),
     ];
     assert_eq!(enc, expected);
     assert_eq!(decode(&s.id, as_map(&enc)).unwrap(), Some(s));
 }
 
 #[test]
+fn a_record_of_format_1_still_reads_and_a_mix_of_the_two_is_corrupt() {
+    let s = known();
+    assert_eq!(
+        decode(&s.id, as_map(&known_format_1())).unwrap(),
+        Some(s.clone())
+    );
+    // Format 2 with the scanner still inside the requester's text.
+    let mut mixed = as_map(&known_format_1());
+    mixed.insert(b"f".to_vec(), b"2".to_vec());
+    assert!(matches!(decode(&s.id, mixed), Err(StoreError::Corrupt(_))));
+    // Format 1 with a scanner's text of format 2.
+    let mut mixed = as_map(&encode(&s).to_redis_args());
+    mixed.insert(b"f".to_vec(), b"1".to_vec());
+    assert!(matches!(decode(&s.id, mixed), Err(StoreError::Corrupt(_))));
+}
+
+#[test]
 fn a_record_of_the_unnumbered_format_0_still_reads() {
     let s = known();
-    let mut f = as_map(&encode(&s).to_redis_args());
+    let mut f = as_map(&known_format_1());
     f.remove(b"f".as_slice());
     assert_eq!(decode(&s.id, f).unwrap(), Some(s));
 }
@@ -87,7 +141,7 @@ fn a_record_of_a_newer_format_is_corrupt_not_misread() {
     f.insert(b"f".to_vec(), (FORMAT + 1).to_string().into_bytes());
     let err = decode(&s.id, f.clone()).unwrap_err();
     assert!(
-        matches!(err, StoreError::Corrupt(ref m) if m.contains("format 2")),
+        matches!(err, StoreError::Corrupt(ref m) if m.contains("format 3")),
         "{err}"
     );
     f.insert(b"f".to_vec(), b"x".to_vec());

@@ -6,7 +6,7 @@
 //! - `clock`: Redis' clock as seen from here, so a writing script can tell that its
 //!   caller has given up and write nothing (`scripts/deadline.lua`).
 //! - `codec`: a QR session as a compact hash.
-//! - `qr`: the store trait.
+//! - `qr`: the store trait; `transition`: its one-step guarded transition.
 //! - `subscriber`, `link`: the pub/sub connection that hears the sessions this instance
 //!   holds waiters for (a channel per session) and wakes them.
 //! - `scripts/*.lua`: every QR transition is one script (`EVALSHA`), atomic on the
@@ -34,6 +34,7 @@ mod counters;
 mod link;
 mod qr;
 mod subscriber;
+mod transition;
 mod url;
 
 /// Entry points for the fuzz targets (`fuzz/`): what reads bytes the server did not
@@ -121,12 +122,17 @@ pub struct RedisStore {
     clock: clock::Clock,
     /// `PUBLISH`, or `SPUBLISH` on a Cluster: what the transition script notifies with.
     publish: &'static str,
+    /// Whether the session scripts may write the poll index themselves (create it, move
+    /// its expiry on a confirm), saving a round trip each: not on a Cluster, where the
+    /// index lives in another slot than the session.
+    index_in_script: bool,
 }
 
 /// The Lua scripts of `scripts/`.
 struct Scripts {
     create: redis::Script,
     cas: redis::Script,
+    transition: redis::Script,
 }
 
 /// A script that refuses to write after its `not_after` (`ARGV[1]`).
@@ -169,9 +175,11 @@ impl RedisStore {
             scripts: Scripts {
                 create: with_deadline!("scripts/create.lua"),
                 cas: with_deadline!("scripts/cas.lua"),
+                transition: with_deadline!("scripts/transition.lua"),
             },
             clock: clock::Clock::new(),
             publish: subscriber::publish_command(&target),
+            index_in_script: !matches!(target, url::Target::Cluster(_)),
         });
         store.ping_redis().await?;
         store.measure_clock().await?;

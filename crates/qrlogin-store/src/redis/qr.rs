@@ -1,7 +1,8 @@
 //! [`QrStore`] on Redis: a hash per session, a poll index key, and the transition
-//! scripts. Creating writes two keys that live in different slots (the index is found
-//! by the poll hash alone), so they are written side by side, not atomically; a session
-//! whose index write failed is never handed out (the create call fails), and expires.
+//! scripts. Creating writes two keys: on one server (or Sentinel) in one script, in one
+//! round trip; on a Cluster they live in different slots (the index is found by the
+//! poll hash alone), so they are written side by side, not atomically; a session whose
+//! index write failed is never handed out (the create call fails), and expires.
 //!
 //! The session scripts refuse to write after their `not_after` (see `clock`), so a call
 //! answered `Unavailable` has changed no session, even if its script was held up in
@@ -11,9 +12,9 @@
 
 use super::conn::{map_err, OP_DEADLINE};
 use super::{codec, run, RedisStore};
-use crate::{CasOutcome, QrStore, StoreError, StoreResult, Subscription};
+use crate::{CasOutcome, QrStore, StoreError, StoreResult, Subscription, Transition};
 use async_trait::async_trait;
-use qrlogin_core::{Millis, QrId, QrSession, TokenHash};
+use qrlogin_core::{Millis, Plan, QrId, QrSession, TokenHash};
 use std::collections::HashMap;
 
 /// The session hash: a hash tag around the id puts every key of a session in one slot.
@@ -41,16 +42,26 @@ impl QrStore for RedisStore {
     async fn create(&self, session: &QrSession, purge_at: Millis) -> StoreResult<()> {
         let key = session_key(&session.id);
         let fields = codec::encode(session);
-        let mut index = redis::cmd("SET");
-        index
-            .arg(poll_key(&session.poll_hash))
-            .arg(session.id.as_str())
-            .arg("PXAT")
-            .arg(purge_at);
+        let poll = poll_key(&session.poll_hash);
         let created: i64 = self
             .with_not_after(|mut c, not_after| async move {
                 let mut create = self.scripts.create.key(key);
-                create.arg(not_after).arg(purge_at).arg(fields);
+                let in_script: &[u8] = if self.index_in_script { &poll } else { b"" };
+                create
+                    .arg(not_after)
+                    .arg(purge_at)
+                    .arg(in_script)
+                    .arg(session.id.as_str())
+                    .arg(fields);
+                if self.index_in_script {
+                    return create.invoke_async(&mut c).await.map_err(map_err);
+                }
+                let mut index = redis::cmd("SET");
+                index
+                    .arg(&poll)
+                    .arg(session.id.as_str())
+                    .arg("PXAT")
+                    .arg(purge_at);
                 let mut c2 = c.clone();
                 let (created, ()) = futures::try_join!(
                     async { create.invoke_async(&mut c).await.map_err(map_err) },
@@ -123,19 +134,15 @@ impl QrStore for RedisStore {
             0 => Ok(CasOutcome::Conflict),
             1 => Ok(CasOutcome::Written),
             2 => {
-                // The session now lives longer (a confirm): so must its poll index, or a
-                // valid token of another session would read as unknown (401, not 403)
-                // near the end. The write is done already; a failure here only shortens
-                // the index, so it is logged, not reported.
-                let mut cmd = redis::cmd("PEXPIREAT");
-                cmd.arg(poll_key(&next.poll_hash)).arg(purge_at).arg("GT");
-                if let Err(e) = self.query::<i64>(cmd).await {
-                    tracing::warn!(error = %e, qr_id = %next.id, "poll index expiry not extended");
-                }
+                self.extend_poll_index(next, purge_at).await;
                 Ok(CasOutcome::Written)
             }
             other => Err(StoreError::Corrupt(format!("cas script answered {other}"))),
         }
+    }
+
+    async fn transition(&self, id: &QrId, plan: &Plan) -> StoreResult<Transition> {
+        self.run_transition(id, plan).await
     }
 
     /// Answers once Redis has confirmed the session's channel (at once when another
