@@ -77,6 +77,13 @@ impl TokenDb for Bounded {
     async fn mobile_token(&self, h: &TokenHash, now: Millis) -> DbResult<Option<MobileToken>> {
         self.run(self.inner.mobile_token(h, now)).await
     }
+    async fn mobile_token_with_account(
+        &self,
+        h: &TokenHash,
+        now: Millis,
+    ) -> DbResult<Option<(MobileToken, Account)>> {
+        self.run(self.inner.mobile_token_with_account(h, now)).await
+    }
     async fn revoke_mobile_token(&self, h: &TokenHash) -> DbResult<bool> {
         self.run(self.inner.revoke_mobile_token(h)).await
     }

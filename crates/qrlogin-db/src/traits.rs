@@ -62,11 +62,21 @@ pub trait TokenDb: Send + Sync + 'static {
     /// is enabled; one query, so every request sees revocations at once.
     async fn mobile_token(&self, hash: &TokenHash, now: Millis) -> DbResult<Option<MobileToken>>;
 
+    /// [`TokenDb::mobile_token`] with its account, in the same one query: every phone
+    /// request needs both, and each trip to the database is most of such a request's
+    /// cost.
+    async fn mobile_token_with_account(
+        &self,
+        hash: &TokenHash,
+        now: Millis,
+    ) -> DbResult<Option<(MobileToken, Account)>>;
+
     /// Revokes a phone token (phone logout); `false` if there was none.
     async fn revoke_mobile_token(&self, hash: &TokenHash) -> DbResult<bool>;
 
-    /// Stores a PC session under its token hash (replacing one with the same hash or
-    /// id). `false` (nothing stored) if the account is unknown or disabled.
+    /// Stores a PC session under its token hash (replacing one with the same hash; a
+    /// new session has a new random id, so another session's id is refused as a
+    /// conflict). `false` (nothing stored) if the account is unknown or disabled.
     async fn put_web_session(&self, hash: &TokenHash, session: &WebSession) -> DbResult<bool>;
 
     /// The PC session with this token hash if it is live at `now` and its account

@@ -166,6 +166,11 @@ pub async fn disabling_kills_every_token_and_enabling_brings_none_back(h: &dyn H
         .expect("account");
     assert!(stored.disabled);
     assert_eq!(a.mobile_token(&tok, NOW + 2).await.expect("get"), None);
+    assert!(a
+        .mobile_token_with_account(&tok, NOW + 2)
+        .await
+        .expect("get")
+        .is_none());
     assert_eq!(
         a.web_session_by_token(&ses_key, NOW + 2)
             .await
@@ -196,11 +201,22 @@ pub async fn disabling_kills_every_token_and_enabling_brings_none_back(h: &dyn H
         .put_mobile_token(&fresh, &mobile_token(&me.id, NOW + LONG))
         .await
         .expect("put"));
-    assert!(a
-        .mobile_token(&fresh, NOW + 4)
+    let found = a.mobile_token(&fresh, NOW + 4).await.expect("get");
+    let (token, account) = a
+        .mobile_token_with_account(&fresh, NOW + 4)
         .await
         .expect("get")
-        .is_some());
+        .expect("a live token of an enabled account");
+    assert_eq!(Some(&token), found.as_ref(), "the same token either way");
+    assert_eq!(account.id, me.id);
+    assert!(!account.disabled);
+    assert_eq!(
+        a.mobile_token_with_account(&fresh, NOW + LONG)
+            .await
+            .expect("get"),
+        None,
+        "not once it has expired"
+    );
 }
 
 /// Removing an account removes its tokens, sessions, links and activity; its username

@@ -14,6 +14,10 @@ pub(super) type Row = <Backend as sqlx::Database>::Row;
 pub(super) const ACCOUNT_COLS: &str =
     "id, username, display_name, avatar_url, password_hash, disabled, created_at, updated_at";
 
+/// [`ACCOUNT_COLS`] of the table aliased `a`, for a join.
+pub(super) const ACCOUNT_COLS_OF_A: &str = "a.id, a.username, a.display_name, a.avatar_url, \
+     a.password_hash, a.disabled, a.created_at, a.updated_at";
+
 /// The token hash as stored: its 32 bytes.
 pub(super) fn hash_bytes(hash: &qrlogin_core::TokenHash) -> Vec<u8> {
     hash.0.to_vec()
@@ -55,6 +59,17 @@ pub(super) fn mobile_token(row: &Row) -> DbResult<MobileToken> {
         device: device_from(&row.try_get::<String, _>("device")?)?,
         created_at: row.try_get("created_at")?,
         expires_at: row.try_get("expires_at")?,
+    })
+}
+
+/// Reads a phone token of `account` from a row that joined it: the token's own
+/// columns are `token_device`, `token_created_at`, `token_expires_at`.
+pub(super) fn token_of(row: &Row, account: &Account) -> DbResult<MobileToken> {
+    Ok(MobileToken {
+        account_id: account.id.clone(),
+        device: device_from(&row.try_get::<String, _>("token_device")?)?,
+        created_at: row.try_get("token_created_at")?,
+        expires_at: row.try_get("token_expires_at")?,
     })
 }
 

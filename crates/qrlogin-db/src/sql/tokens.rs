@@ -1,9 +1,9 @@
 //! [`TokenDb`] in SQL. Lookups join the account, so a disabled or removed account's
 //! token is dead in the same query that finds it.
 
-use super::rows::{self, device_json, hash_bytes, SESSION_COLS};
+use super::rows::{self, device_json, hash_bytes, ACCOUNT_COLS_OF_A, SESSION_COLS};
 use super::SqlDb;
-use crate::{DbResult, MobileToken, TokenDb, WebSession};
+use crate::{Account, DbResult, MobileToken, TokenDb, WebSession};
 use async_trait::async_trait;
 use qrlogin_core::{AccountId, Millis, SessionId, TokenHash};
 
@@ -42,6 +42,30 @@ impl TokenDb for SqlDb {
         row.as_ref().map(rows::mobile_token).transpose()
     }
 
+    async fn mobile_token_with_account(
+        &self,
+        hash: &TokenHash,
+        now: Millis,
+    ) -> DbResult<Option<(MobileToken, Account)>> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLS_OF_A}, t.device AS token_device, \
+             t.created_at AS token_created_at, t.expires_at AS token_expires_at \
+             FROM mobile_tokens t JOIN accounts a ON a.id = t.account_id \
+             WHERE t.token_hash = $1 AND t.expires_at > $2 AND NOT a.disabled"
+        );
+        let row = sqlx::query(&sql)
+            .bind(hash_bytes(hash))
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref()
+            .map(|r| {
+                let account = rows::account(r)?;
+                Ok((rows::token_of(r, &account)?, account))
+            })
+            .transpose()
+    }
+
     async fn revoke_mobile_token(&self, hash: &TokenHash) -> DbResult<bool> {
         let done = sqlx::query("DELETE FROM mobile_tokens WHERE token_hash = $1")
             .bind(hash_bytes(hash))
@@ -51,15 +75,16 @@ impl TokenDb for SqlDb {
     }
 
     async fn put_web_session(&self, hash: &TokenHash, s: &WebSession) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1 OR id = $2")
-            .bind(hash_bytes(hash))
-            .bind(s.id.as_str())
-            .execute(&mut *tx)
-            .await?;
+        // One statement, no transaction: a redeem's hot path pays one trip to the
+        // database for it (a BEGIN, DELETE, INSERT, COMMIT were four). The account check
+        // is the INSERT … SELECT itself; hash and id are fresh random values, so the
+        // conflict clauses only matter to a caller that stores the same session again.
         let done = sqlx::query(
             "INSERT INTO web_sessions (token_hash, id, account_id, created_at, expires_at, device, ip) \
-             SELECT $1, $2, id, $4, $5, $6, $7 FROM accounts WHERE id = $3 AND NOT disabled",
+             SELECT $1, $2, id, $4, $5, $6, $7 FROM accounts WHERE id = $3 AND NOT disabled \
+             ON CONFLICT (token_hash) DO UPDATE SET id = excluded.id, \
+             account_id = excluded.account_id, created_at = excluded.created_at, \
+             expires_at = excluded.expires_at, device = excluded.device, ip = excluded.ip",
         )
         .bind(hash_bytes(hash))
         .bind(s.id.as_str())
@@ -68,13 +93,9 @@ impl TokenDb for SqlDb {
         .bind(s.expires_at)
         .bind(s.device.as_ref().map(device_json))
         .bind(&s.ip)
-        .execute(&mut *tx)
+        .execute(&self.pool)
         .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false); // rolled back: the delete is undone too
-        }
-        tx.commit().await?;
-        Ok(true)
+        Ok(done.rows_affected() == 1)
     }
 
     async fn web_session_by_token(

@@ -27,9 +27,10 @@ impl Phone {
 pub async fn phone(state: &AppState, creds: &PhoneCredentials) -> Result<Phone> {
     let token = creds.token.as_deref().ok_or_else(Error::unauthorized)?;
     let hash = Secret::parse_hash(SecretKind::Mobile, token).map_err(|_| Error::unauthorized())?;
-    let token = state
+    // The token and its (enabled) account in one query.
+    let (token, account) = state
         .db
-        .mobile_token(&hash, state.now())
+        .mobile_token_with_account(&hash, state.now())
         .await?
         .ok_or_else(Error::unauthorized)?;
     let mismatch = || {
@@ -50,12 +51,6 @@ pub async fn phone(state: &AppState, creds: &PhoneCredentials) -> Result<Phone> 
     {
         return Err(mismatch());
     }
-    let account = state
-        .db
-        .account_by_id(&token.account_id)
-        .await?
-        .filter(|a| !a.disabled)
-        .ok_or_else(Error::unauthorized)?;
     Ok(Phone { account, token })
 }
 
