@@ -43,7 +43,9 @@ static PARSED: std::sync::Mutex<Vec<(StoredKey, SigningKey)>> = std::sync::Mutex
 
 /// The memo's entry for `row`, if that exact row was parsed before.
 fn parsed(row: &StoredKey) -> Option<SigningKey> {
-    let memo = PARSED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let memo = PARSED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     memo.iter().find(|(r, _)| r == row).map(|(_, k)| k.clone())
 }
 
@@ -80,7 +82,9 @@ pub async fn load(db: &dyn Db) -> Result<Vec<SigningKey>, DbError> {
             Err(e) => tracing::warn!(kid = %k.kid, error = %e, "unreadable signing key left out"),
         }
     }
-    *PARSED.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = memo;
+    *PARSED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = memo;
     Ok(out)
 }
 
