@@ -1,7 +1,7 @@
 //! [`OAuthDb`] for [`Bounded`]: every call within the time limit, like the others.
 
 use crate::bounded::Bounded;
-use crate::{AccessToken, DbResult, OAuthDb, OAuthRequest, StoredKey};
+use crate::{AccessToken, DbResult, DevicePoll, OAuthDb, OAuthRequest, StoredKey};
 use async_trait::async_trait;
 use qrlogin_core::{Millis, TokenHash};
 use qrlogin_oauth::{Client, CodeGrant, RefreshGrant};
@@ -52,9 +52,13 @@ impl OAuthDb for Bounded {
     ) -> DbResult<Option<OAuthRequest>> {
         self.run(self.inner.request_by_user_code(h, now)).await
     }
-    async fn record_device_poll(&self, h: &TokenHash, interval: u64, at: Millis) -> DbResult<()> {
-        self.run(self.inner.record_device_poll(h, interval, at))
-            .await
+    async fn poll_device(
+        &self,
+        h: &TokenHash,
+        client_id: &str,
+        now: Millis,
+    ) -> DbResult<Option<DevicePoll>> {
+        self.run(self.inner.poll_device(h, client_id, now)).await
     }
     async fn put_code(&self, h: &TokenHash, g: &CodeGrant) -> DbResult<bool> {
         self.run(self.inner.put_code(h, g)).await

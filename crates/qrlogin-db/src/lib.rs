@@ -42,7 +42,7 @@ pub mod traits;
 
 pub use error::{DbError, DbResult};
 pub use issuer::{IssuerDb, TrustedIssuer};
-pub use oauth_records::{AccessToken, OAuthRequest, StoredKey};
+pub use oauth_records::{AccessToken, DevicePoll, OAuthRequest, StoredKey};
 pub use oauth_traits::OAuthDb;
 pub use passkeys::{PasskeyDb, PasskeyRecord, PASSKEY_ID_PREFIX};
 pub use records::{Account, ActivityEvent, ActivityKind, ClientRef, MobileToken, WebSession};

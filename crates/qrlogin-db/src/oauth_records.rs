@@ -64,6 +64,16 @@ pub struct OAuthRequest {
     pub expires_at: Millis,
 }
 
+/// A device-token poll as recorded ([`crate::OAuthDb::poll_device`]): the grant after
+/// the poll, and whether the poll came too soon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevicePoll {
+    /// The device grant, its pace as this poll left it.
+    pub request: OAuthRequest,
+    /// Sooner than the interval after the previous poll: answer `slow_down`.
+    pub slow_down: bool,
+}
+
 /// An opaque access token (`qla_…`) as stored under its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessToken {

@@ -2,7 +2,7 @@
 //! one-use rules (refresh rotation, code redemption) are single atomic statements, so
 //! they hold across instances sharing one database.
 
-use crate::{AccessToken, DbResult, OAuthRequest, StoredKey};
+use crate::{AccessToken, DbResult, DevicePoll, OAuthRequest, StoredKey};
 use async_trait::async_trait;
 use qrlogin_core::{Millis, TokenHash};
 use qrlogin_oauth::{Client, CodeGrant, RefreshGrant};
@@ -43,13 +43,17 @@ pub trait OAuthDb: Send + Sync + 'static {
         user_code: &TokenHash,
         now: Millis,
     ) -> DbResult<Option<OAuthRequest>>;
-    /// Records a device's poll (its pace after the poll).
-    async fn record_device_poll(
+    /// Records a token poll of `client_id` with `device_code` at `now` and answers the
+    /// grant as the poll left it, in one atomic statement: a poll sooner than the
+    /// interval after the previous one is `slow_down` and grows the interval, exactly
+    /// as [`qrlogin_oauth::PollPace::poll`] says. `None`: no such device code for this
+    /// client (nothing recorded). Expired or not: the caller answers `expired_token`.
+    async fn poll_device(
         &self,
         device_code: &TokenHash,
-        interval_secs: u64,
-        at: Millis,
-    ) -> DbResult<()>;
+        client_id: &str,
+        now: Millis,
+    ) -> DbResult<Option<DevicePoll>>;
 
     /// Stores an authorization code grant under the code's hash; `false` (nothing
     /// stored) if its client or account is gone.

@@ -124,6 +124,7 @@ macro_rules! db_conformance_tests {
             Current a_refresh_token_is_used_once_and_its_family_revoked_whole => oauth::a_refresh_token_is_used_once_and_its_family_revoked_whole;
             Current an_access_token_lives_until_expiry_and_only_its_client_revokes_it => oauth::an_access_token_lives_until_expiry_and_only_its_client_revokes_it;
             Current a_device_request_is_found_by_each_key_and_records_its_polls => oauth::a_device_request_is_found_by_each_key_and_records_its_polls;
+            Current device_polls_are_paced_as_the_pure_rule_says => oauth::device_polls_are_paced_as_the_pure_rule_says;
             Current a_passkey_reads_back_by_credential_and_in_its_accounts_list => passkeys::a_passkey_reads_back_by_credential_and_in_its_accounts_list;
             Current a_credential_registers_once_and_not_for_a_disabled_or_unknown_account => passkeys::a_credential_registers_once_and_not_for_a_disabled_or_unknown_account;
             Current a_passkey_is_renamed_and_removed_only_by_its_own_account => passkeys::a_passkey_is_renamed_and_removed_only_by_its_own_account;

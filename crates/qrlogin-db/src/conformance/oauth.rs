@@ -3,6 +3,7 @@
 use super::fixtures::{hash, stored_account, NOW};
 use super::oauth_fixtures::{access, client, code, device_request, key, refresh};
 use super::Harness;
+use qrlogin_oauth::PollPace;
 
 /// A client reads back exactly on another instance; a second one with its id is
 /// refused and changes nothing; a new secret replaces the old.
@@ -229,16 +230,47 @@ pub async fn a_device_request_is_found_by_each_key_and_records_its_polls(h: &dyn
         b.request_by_user_code(&uc, NOW).await.expect("get"),
         Some(r.clone())
     );
-    b.record_device_poll(&dc, 10, NOW + 5).await.expect("poll");
-    let polled = a.device_request(&dc).await.expect("get").expect("there");
-    assert_eq!(
-        (polled.pace.interval_secs, polled.pace.last_poll_at),
-        (10, Some(NOW + 5))
-    );
+    let polled = b.poll_device(&dc, &c.id, NOW + 5).await.expect("poll");
+    assert_eq!(polled.map(|p| p.slow_down), Some(false));
+    let read = a.device_request(&dc).await.expect("get").expect("there");
+    assert_eq!(read.pace.last_poll_at, Some(NOW + 5));
     let later = r.expires_at;
     assert_eq!(a.oauth_request("qr-1", later).await.expect("get"), None);
     assert_eq!(a.request_by_user_code(&uc, later).await.expect("get"), None);
     assert!(a.device_request(&dc).await.expect("get").is_some());
     assert_eq!(a.purge_expired_oauth(later).await.expect("purge"), 1);
     assert_eq!(a.device_request(&dc).await.expect("get"), None);
+}
+
+/// Device polls are paced exactly as `PollPace::poll` says (a poll sooner than the
+/// interval is `slow_down` and grows it by 5 s; one at the interval is fine), whichever
+/// handle records them; another client's poll with the code finds nothing and records
+/// nothing.
+pub async fn device_polls_are_paced_as_the_pure_rule_says(h: &dyn Harness) {
+    let (a, b) = (h.open().await, h.open().await);
+    let c = client();
+    assert!(a.create_client(&c).await.expect("create"));
+    let r = device_request(&c.id, "qr-p");
+    a.put_oauth_request(&r).await.expect("put");
+    let dc = r.device_code_hash.expect("dc");
+    let mut pure = PollPace::default();
+    for (i, at) in [0, 4_999, 14_000, 29_000, 33_000, 60_000]
+        .into_iter()
+        .enumerate()
+    {
+        let db = if i % 2 == 0 { &a } else { &b };
+        let polled = db.poll_device(&dc, &c.id, NOW + at).await.expect("poll");
+        let polled = polled.expect("found");
+        let expected = pure.poll(NOW + at).is_err();
+        assert_eq!(polled.slow_down, expected, "poll at +{at} ms");
+        assert_eq!(polled.request.pace, pure, "pace after the poll at +{at} ms");
+    }
+    assert_eq!(
+        a.poll_device(&dc, "someone-else", NOW + 90_000)
+            .await
+            .expect("poll"),
+        None
+    );
+    let read = b.device_request(&dc).await.expect("get").expect("there");
+    assert_eq!(read.pace, pure, "the other client's poll recorded nothing");
 }

@@ -4,10 +4,12 @@
 use super::oauth_rows::{self, json_list, CLIENT_COLS, REQUEST_COLS};
 use super::rows::hash_bytes;
 use super::SqlDb;
-use crate::{AccessToken, DbResult, OAuthDb, OAuthRequest, StoredKey};
+use crate::{AccessToken, DbResult, DevicePoll, OAuthDb, OAuthRequest, StoredKey};
 use async_trait::async_trait;
 use qrlogin_core::{Millis, TokenHash};
+use qrlogin_oauth::device::SLOW_DOWN_STEP_SECS;
 use qrlogin_oauth::{Client, CodeGrant, RefreshGrant};
+use sqlx::Row as _;
 
 #[async_trait]
 impl OAuthDb for SqlDb {
@@ -169,22 +171,36 @@ impl OAuthDb for SqlDb {
         row.as_ref().map(oauth_rows::request).transpose()
     }
 
-    async fn record_device_poll(
+    async fn poll_device(
         &self,
         device_code: &TokenHash,
-        interval_secs: u64,
-        at: Millis,
-    ) -> DbResult<()> {
-        sqlx::query(
-            "UPDATE oauth_requests SET interval_secs = $2, last_poll_at = $3 \
-             WHERE device_code_hash = $1",
-        )
-        .bind(hash_bytes(device_code))
-        .bind(i64::try_from(interval_secs).unwrap_or(i64::MAX))
-        .bind(at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        client_id: &str,
+        now: Millis,
+    ) -> DbResult<Option<DevicePoll>> {
+        // Every right-hand side reads the row as it was before this statement, so the
+        // decision (PollPace::poll's rule) and its record are one atomic step.
+        let too_soon = "(last_poll_at IS NOT NULL AND $3 - last_poll_at < interval_secs * 1000)";
+        let sql = format!(
+            "UPDATE oauth_requests SET slowed_down = {too_soon}, \
+             interval_secs = interval_secs + CASE WHEN {too_soon} THEN {SLOW_DOWN_STEP_SECS} ELSE 0 END, \
+             last_poll_at = $3 \
+             WHERE device_code_hash = $1 AND client_id = $2 \
+             RETURNING {REQUEST_COLS}, slowed_down"
+        );
+        let row = sqlx::query(&sql)
+            .bind(hash_bytes(device_code))
+            .bind(client_id)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref()
+            .map(|r| {
+                Ok(DevicePoll {
+                    request: oauth_rows::request(r)?,
+                    slow_down: r.try_get("slowed_down")?,
+                })
+            })
+            .transpose()
     }
 
     async fn put_code(&self, hash: &TokenHash, grant: &CodeGrant) -> DbResult<bool> {

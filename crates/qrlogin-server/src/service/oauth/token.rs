@@ -137,20 +137,17 @@ async fn device(state: &AppState, client: &Client, req: &TokenRequest) -> OResul
     let code = TokenRequest::required(&req.device_code, "device_code")?;
     let hash = Secret::parse_hash(SecretKind::DeviceCode, code)
         .map_err(|_| invalid_grant("unknown device code"))?;
-    let request = state
-        .db
-        .device_request(&hash)
-        .await?
-        .filter(|r| r.client_id == client.id)
-        .ok_or_else(|| invalid_grant("unknown device code"))?;
     let now = state.now();
-    let mut pace = request.pace;
-    let paced = pace.poll(now);
-    state
+    // One statement finds the grant, paces the poll and records it.
+    let poll = state
         .db
-        .record_device_poll(&hash, pace.interval_secs, now)
-        .await?;
-    paced?;
+        .poll_device(&hash, &client.id, now)
+        .await?
+        .ok_or_else(|| invalid_grant("unknown device code"))?;
+    if poll.slow_down {
+        return Err(qrlogin_oauth::OAuthError::bare(ErrorCode::SlowDown).into());
+    }
+    let request = poll.request;
     let id = QrId::parse(&request.qr_id).map_err(|_| invalid_grant("unknown device code"))?;
     let Some(session) = state.qr.get(&id).await? else {
         return Err(oauth(
