@@ -84,7 +84,17 @@ pub async fn serve(
         };
         match accepted {
             Ok((tcp, peer)) => {
-                tracker.spawn(conn::serve_tcp(tcp, peer, permit, shared.clone()));
+                // Two task types, each sized for its own path (see `conn::serve_plain`).
+                match &shared.tls {
+                    None => tracker.spawn(conn::serve_plain(tcp, peer, permit, shared.clone())),
+                    Some(tls) => tracker.spawn(conn::serve_tls(
+                        tcp,
+                        peer,
+                        permit,
+                        shared.clone(),
+                        tls.clone(),
+                    )),
+                };
             }
             Err(error) => {
                 tracing::warn!(%error, "accept failed");

@@ -2,7 +2,7 @@
 //! upgrades, and a watchdog that applies the header-read and idle timeouts and the
 //! server's shutdown to it.
 
-use super::activity::{Activity, BusyBody, Tracked};
+use super::activity::{Activity, Busy, BusyBody, Tracked};
 use super::tls::TlsReloader;
 use super::ListenerOptions;
 use axum::extract::ConnectInfo;
@@ -16,11 +16,13 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tower::util::Oneshot;
 use tower::ServiceExt as _;
 
 /// What every connection of one listener shares.
@@ -52,16 +54,44 @@ struct ConnService {
 impl hyper::service::Service<Request<Incoming>> for ConnService {
     type Response = Response<BusyBody>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+    // Boxed, so that a stream's task does not keep room for the router's future once
+    // the answer is streaming (an SSE stream holds only its body).
+    type Future = Pin<Box<ConnFuture>>;
 
     fn call(&self, mut req: Request<Incoming>) -> Self::Future {
         req.extensions_mut().insert(ConnectInfo(self.peer));
         let busy = self.activity.begin(req.version() == Version::HTTP_2);
-        let response = self.router.clone().oneshot(req);
-        Box::pin(async move {
-            let response = response.await?;
-            Ok(response.map(|body| BusyBody::new(body, busy)))
+        Box::pin(ConnFuture {
+            response: self.router.clone().oneshot(req),
+            busy: Some(busy),
         })
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The router's answer to one request, whose body then keeps the request counted as
+    /// busy. A named future, not an async block: a block holding the router's future
+    /// keeps it twice (captured, and moved into its await), ~320 B more for every
+    /// request in flight, the minute of a held long poll included. Pinned in
+    /// `sizes_tests`.
+    pub(super) struct ConnFuture {
+        #[pin]
+        response: Oneshot<Router, Request<Incoming>>,
+        busy: Option<Busy>,
+    }
+}
+
+impl Future for ConnFuture {
+    type Output = Result<Response<BusyBody>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = std::task::ready!(this.response.poll(cx))?;
+        let busy = this
+            .busy
+            .take()
+            .expect("ConnFuture polled after it answered");
+        Poll::Ready(Ok(response.map(|body| BusyBody::new(body, busy))))
     }
 }
 
@@ -99,17 +129,33 @@ fn next_deadline(
     }
 }
 
-/// Serves one accepted TCP connection until it ends, times out, or shutdown ends it.
-pub(super) async fn serve_tcp(
+/// Serves one accepted cleartext TCP connection until it ends, times out, or shutdown
+/// ends it. A function of its own, not a branch of [`serve_tls`]: a spawned task is
+/// sized for the largest state its future can be in, and the TLS states (a handshake,
+/// a rustls session under hyper's connection) would add ~5 KB to every cleartext
+/// connection, a third of an HTTP/1.1 long poll's cost (pinned in `sizes_tests`).
+// A plain fn returning `serve_io`'s future, not an `async fn`: that would keep its
+// arguments beside `serve_io`'s own copies for the connection's whole life.
+pub(super) fn serve_plain(
     tcp: TcpStream,
     peer: SocketAddr,
     permit: OwnedSemaphorePermit,
     shared: Arc<Shared>,
+) -> impl Future<Output = ()> + Send {
+    let _ = tcp.set_nodelay(true);
+    serve_io(tcp, false, peer, permit, shared)
+}
+
+/// Serves one accepted TCP connection over TLS with `tls`'s current certificate: the
+/// handshake, bounded by the header timeout, then HTTP as [`serve_plain`] does.
+pub(super) async fn serve_tls(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    permit: OwnedSemaphorePermit,
+    shared: Arc<Shared>,
+    tls: TlsReloader,
 ) {
     let _ = tcp.set_nodelay(true);
-    let Some(tls) = &shared.tls else {
-        return serve_io(tcp, false, peer, permit, &shared).await;
-    };
     // The handshake is a request head too: bounded by the header timeout.
     let handshake = tokio::select! {
         r = tokio::time::timeout(shared.options.header_timeout, tls.acceptor().accept(tcp)) => r,
@@ -118,7 +164,7 @@ pub(super) async fn serve_tcp(
     match handshake {
         Ok(Ok(stream)) => {
             let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
-            serve_io(stream, h2, peer, permit, &shared).await;
+            serve_io(stream, h2, peer, permit, shared).await;
         }
         Ok(Err(error)) => tracing::debug!(%peer, %error, "TLS handshake failed"),
         Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
@@ -131,7 +177,7 @@ async fn serve_io<T>(
     h2: bool,
     peer: SocketAddr,
     permit: OwnedSemaphorePermit,
-    shared: &Shared,
+    shared: Arc<Shared>,
 ) where
     T: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {

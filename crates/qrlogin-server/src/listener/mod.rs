@@ -20,6 +20,9 @@ pub mod bind;
 mod conn;
 pub mod tls;
 
+#[cfg(test)]
+mod sizes_tests;
+
 pub use accept::serve;
 pub use bind::Listener;
 pub use tls::TlsReloader;

@@ -9,15 +9,10 @@
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 
-/// `X-Content-Type-Options: nosniff`, unless a route set it already.
-pub fn nosniff() -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::if_not_present(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    )
-}
+/// The value of `X-Content-Type-Options` on every answer whose route did not set one
+/// (set by [`GuardLayer`](super::guard::GuardLayer), with the panic catching).
+pub const NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
 
 /// Checks one `--cors-origin` value: `scheme://host[:port]`, no path, as browsers send
 /// it in `Origin`. Returns it without a trailing slash.

@@ -3,6 +3,7 @@
 //! `nosniff`, CORS when configured: [`headers`]).
 
 pub mod backend;
+pub mod guard;
 pub mod headers;
 pub mod openapi;
 pub mod ops;
@@ -15,12 +16,9 @@ pub mod session;
 use crate::error::problem;
 use crate::state::AppState;
 use crate::telemetry;
-use axum::response::Response;
 use axum::Router;
 use openapi::Conformance;
 use qrlogin_core::ErrorCode;
-use std::any::Any;
-use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -122,23 +120,12 @@ pub fn finish(app: Router<AppState>, state: AppState) -> Router {
             )
         })
         .layer(telemetry::TrackLayer)
-        .layer(CatchPanicLayer::custom(on_panic))
-        .layer(headers::nosniff())
+        // Panic catching and nosniff as one layer: each layer is a box per request.
+        .layer(guard::GuardLayer)
         .with_state(state);
     // Outermost, so a preflight is answered before routing (no route has OPTIONS).
     match cors {
         Some(cors) => app.layer(cors),
         None => app,
     }
-}
-
-/// A panicking handler answers 500 `internal`; the process and other requests go on.
-fn on_panic(err: Box<dyn Any + Send + 'static>) -> Response {
-    let msg = err
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| err.downcast_ref::<&str>().copied())
-        .unwrap_or("unknown panic");
-    tracing::error!(panic = msg, "handler panicked");
-    problem(ErrorCode::Internal, "internal error; see the server log")
 }
