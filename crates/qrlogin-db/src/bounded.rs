@@ -26,10 +26,15 @@ impl Bounded {
     pub(crate) async fn run<T>(&self, call: impl Future<Output = DbResult<T>>) -> DbResult<T> {
         match tokio::time::timeout(self.limit, call).await {
             Ok(done) => done,
-            Err(_) => Err(DbError::Unavailable(format!(
-                "the database did not answer within {:?}",
-                self.limit
-            ))),
+            Err(_) => {
+                // The call was dropped mid-way: its connection may be stuck on a dead
+                // network, so every connection is pinged before it is lent next.
+                crate::error::connection_fault();
+                Err(DbError::Unavailable(format!(
+                    "the database did not answer within {:?}",
+                    self.limit
+                )))
+            }
         }
     }
 }

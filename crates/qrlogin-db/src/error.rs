@@ -3,6 +3,36 @@
 //! foreign data" (500), and a bad `--db` URL from both.
 
 use sqlx::migrate::MigrateError;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Connection-level faults seen so far in this process (a reset socket, a protocol
+/// error, a terminated backend, a call or an acquire that timed out). The pools compare
+/// it with the count a connection was last verified at and ping the connection before
+/// lending it if it grew (see `pool.rs`): one static for the process rather than one per
+/// pool, because every sqlx error is converted here, in a `From` that knows no pool.
+/// A fault in one database makes the others ping once per connection: harmless.
+pub(crate) static CONNECTION_FAULTS: AtomicU64 = AtomicU64::new(0);
+
+/// Records a connection-level fault: every connection is pinged before it is lent next.
+pub(crate) fn connection_fault() {
+    CONNECTION_FAULTS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Whether an error may have left a connection (or all of them) dead or out of step
+/// with its server, rather than just refusing one statement.
+fn breaks_connections(e: &sqlx::Error) -> bool {
+    use sqlx::Error as E;
+    match e {
+        E::Io(_) | E::Tls(_) | E::Protocol(_) | E::WorkerCrashed => true,
+        E::PoolTimedOut | E::PoolClosed => true,
+        // PostgreSQL: connection exceptions (08…), and the server shutting down or
+        // terminating the backend (57P01 admin shutdown, 57P02 crash, 57P03 starting).
+        E::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
+    }
+}
 
 /// Why a database call failed. A failed call changed nothing (writes are single
 /// statements or transactions).
@@ -51,6 +81,9 @@ fn postgres_unavailable(state: &str) -> bool {
 impl From<sqlx::Error> for DbError {
     fn from(e: sqlx::Error) -> Self {
         use sqlx::Error as E;
+        if breaks_connections(&e) {
+            connection_fault();
+        }
         match e {
             E::Io(io) => DbError::Unavailable(format!("cannot reach the database: {io}")),
             E::Tls(t) => DbError::Unavailable(format!("TLS to the database failed: {t}")),

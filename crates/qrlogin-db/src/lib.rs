@@ -13,6 +13,8 @@
 //!   signing keys, pending requests, codes and tokens.
 //! - [`issuer`]: [`IssuerDb`], the trusted issuers of token exchange.
 //! - [`error`]: [`DbError`]: `Unavailable` (503), `Corrupt` (500), `Invalid`.
+//! - `pool.rs`: the connection pool every call goes through, which lends a connection
+//!   without a ping in steady state (sqlx's own pool pings twice per call).
 //! - `sql/`: the implementation, written once in the SQL both backends speak and
 //!   compiled for SQLite (`sqlite.rs`, also the `memory` backend) and PostgreSQL
 //!   (`postgres.rs`).
@@ -35,6 +37,7 @@ pub mod issuer;
 pub mod oauth_records;
 pub mod oauth_traits;
 pub mod passkeys;
+mod pool;
 mod postgres;
 pub mod records;
 mod sqlite;

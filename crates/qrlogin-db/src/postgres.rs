@@ -1,10 +1,11 @@
 //! The PostgreSQL backend, shared by every instance of a deployment.
 
 use crate::bounded::Bounded;
+use crate::pool::Pool;
 use crate::postgres::sql::SqlDb;
 use crate::{Db, DbError, DbResult};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::ConnectOptions;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,31 +22,34 @@ mod sql;
 /// by the server; a transaction is several statements).
 const CALL_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// Connections per instance: enough for the login path's concurrency, few enough that
+/// a fleet of instances stays under the server's `max_connections` (100 by default).
+const MAX_CONNECTIONS: usize = 16;
+
 /// Connects to the PostgreSQL database at `url` and brings its schema up to date
 /// (sqlx holds an advisory lock, so instances starting together migrate once).
 pub(crate) async fn open(url: &str, acquire: Duration) -> DbResult<Arc<dyn Db>> {
     // A server-side cap on every statement, so a stuck database cannot hold a request
     // (and its connection) for ever.
     let opts = PgConnectOptions::from_str(url)?.options([("statement_timeout", "10s")]);
-    // One direct connection first: an unreachable server or a wrong database then
+    // The first connection directly: an unreachable server or a wrong database then
     // fails with its own reason ("connection refused", "database does not exist")
-    // instead of the pool's bare timeout.
-    match tokio::time::timeout(acquire, opts.connect()).await {
-        Ok(conn) => conn?.close().await?,
+    // instead of a bare timeout. It runs the migrations, then joins the pool.
+    let mut first = match tokio::time::timeout(acquire, opts.connect()).await {
+        Ok(conn) => conn?,
         Err(_) => {
             return Err(DbError::Unavailable(format!(
                 "no answer from PostgreSQL within {acquire:?}"
             )))
         }
-    }
-    let pool = PgPoolOptions::new()
-        .max_connections(16)
-        .acquire_timeout(acquire)
-        .connect_with(opts)
+    };
+    // `run_direct` is `run` on a connection without its `Acquire` bound, whose
+    // lifetimes make the future of `open` not `Send` (sqlx's own workaround).
+    sqlx::migrate!("./migrations/postgres")
+        .run_direct(&mut first)
         .await?;
-    sqlx::migrate!("./migrations/postgres").run(&pool).await?;
     let db = SqlDb {
-        pool,
+        pool: Pool::new(opts, MAX_CONNECTIONS, acquire, first),
         name: "postgres",
         _keeper: None,
     };

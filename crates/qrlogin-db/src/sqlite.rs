@@ -2,11 +2,10 @@
 //! with its database in memory: one implementation, so `memory` behaves exactly like
 //! what production runs.
 
+use crate::pool::Pool;
 use crate::sqlite::sql::SqlDb;
 use crate::{Db, DbError, DbResult};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -23,6 +22,9 @@ mod sql;
 /// How long a writer waits for another's write lock before the call answers
 /// `Unavailable` (SQLite has one writer at a time).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connections to a SQLite file: readers run side by side (WAL), writers take turns.
+const MAX_CONNECTIONS: usize = 8;
 
 /// The connection options every SQLite database of qrlogin uses: WAL (readers never
 /// wait for the writer), created on first start, foreign keys on (removing an account
@@ -43,24 +45,25 @@ pub(crate) async fn open(url: &str, acquire: Duration) -> DbResult<Arc<dyn Db>> 
     // A fresh file that another process is creating at the same moment can be locked
     // while that one switches it to WAL; a few short retries ride that out.
     let mut attempt = 0u64;
-    let pool = loop {
-        let connected = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(acquire)
-            .connect_with(options(url)?)
-            .await;
-        match connected {
-            Ok(pool) => break pool,
-            Err(e) if attempt < 10 && busy(&e.to_string()) => {
+    let opts = options(url)?;
+    let mut first = loop {
+        match tokio::time::timeout(acquire, opts.connect()).await {
+            Ok(Ok(conn)) => break conn,
+            Ok(Err(e)) if attempt < 10 && busy(&e.to_string()) => {
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
             }
-            Err(e) => return Err(e.into()),
+            Ok(Err(e)) => return Err(e.into()),
+            Err(_) => {
+                return Err(DbError::Unavailable(format!(
+                    "the SQLite database did not open within {acquire:?}"
+                )))
+            }
         }
     };
-    migrate_racing(&pool).await?;
+    migrate_racing(&mut first).await?;
     Ok(Arc::new(SqlDb {
-        pool,
+        pool: Pool::new(opts, MAX_CONNECTIONS, acquire, first),
         name: "sqlite",
         _keeper: None,
     }))
@@ -72,10 +75,14 @@ pub(crate) async fn open(url: &str, acquire: Duration) -> DbResult<Arc<dyn Db>> 
 /// (or a busy database) for a migration the winner is committing in one transaction.
 /// Once that commits, the loser finds it recorded and skips it, so a few short retries
 /// are all it takes.
-async fn migrate_racing(pool: &sqlx::SqlitePool) -> DbResult<()> {
+async fn migrate_racing(conn: &mut SqliteConnection) -> DbResult<()> {
     let mut attempt = 0u64;
     loop {
-        match sqlx::migrate!("./migrations/sqlite").run(pool).await {
+        // `run_direct`: see postgres.rs.
+        match sqlx::migrate!("./migrations/sqlite")
+            .run_direct(&mut *conn)
+            .await
+        {
             Ok(()) => return Ok(()),
             Err(e) if attempt < 10 && racing(&e) => {
                 attempt += 1;
@@ -102,20 +109,16 @@ pub(crate) async fn open_memory(acquire: Duration) -> DbResult<Arc<dyn Db>> {
     // `:memory:` is a private shared-cache database that lives while any connection to
     // it is open: the keeper holds one for the lifetime of the handle, whatever the
     // pool does with its own. One pooled connection: shared-cache writers would
-    // otherwise lock each other out.
+    // otherwise lock each other out. It runs the migrations before the pool gets it.
     let opts = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
     let keeper = opts.connect().await?;
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .min_connections(1)
-        .idle_timeout(None)
-        .max_lifetime(None)
-        .acquire_timeout(acquire)
-        .connect_with(opts)
+    let mut first = opts.connect().await?;
+    // `run_direct`: see postgres.rs.
+    sqlx::migrate!("./migrations/sqlite")
+        .run_direct(&mut first)
         .await?;
-    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
     Ok(Arc::new(SqlDb {
-        pool,
+        pool: Pool::new(opts, 1, acquire, first),
         name: "memory",
         _keeper: Some(Box::new(std::sync::Mutex::new(keeper))),
     }))

@@ -5,6 +5,7 @@ use super::SqlDb;
 use crate::{Account, AccountDb, DbResult};
 use async_trait::async_trait;
 use qrlogin_core::{AccountId, Millis, Username};
+use sqlx::Connection as _;
 
 /// Inserts `account` unless its username or id is taken; whether it was inserted. Runs
 /// on any executor, so [`LinkDb`](crate::LinkDb) can use it inside its transaction.
@@ -45,7 +46,8 @@ impl SqlDb {
     where
         T: for<'q> sqlx::Encode<'q, super::Backend> + sqlx::Type<super::Backend> + Send,
     {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.conn().await?;
+        let mut tx = conn.begin().await?;
         let sql = format!("UPDATE accounts SET {column} = $1, updated_at = $2 WHERE id = $3");
         let done = sqlx::query(&sql)
             .bind(value)
@@ -72,14 +74,14 @@ impl SqlDb {
 #[async_trait]
 impl AccountDb for SqlDb {
     async fn create_account(&self, account: &Account) -> DbResult<bool> {
-        insert_account(&self.pool, account).await
+        insert_account(&mut *self.conn().await?, account).await
     }
 
     async fn account_by_username(&self, username: &Username) -> DbResult<Option<Account>> {
         let sql = format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE username = $1");
         let row = sqlx::query(&sql)
             .bind(username.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref().map(rows::account).transpose()
     }
@@ -88,14 +90,16 @@ impl AccountDb for SqlDb {
         let sql = format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = $1");
         let row = sqlx::query(&sql)
             .bind(id.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref().map(rows::account).transpose()
     }
 
     async fn list_accounts(&self) -> DbResult<Vec<Account>> {
         let sql = format!("SELECT {ACCOUNT_COLS} FROM accounts ORDER BY username");
-        let found = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        let found = sqlx::query(&sql)
+            .fetch_all(&mut *self.conn().await?)
+            .await?;
         found.iter().map(rows::account).collect()
     }
 
@@ -114,7 +118,7 @@ impl AccountDb for SqlDb {
         .bind(avatar_url)
         .bind(now)
         .bind(id.as_str())
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -139,7 +143,7 @@ impl AccountDb for SqlDb {
         // Tokens, sessions, links and events go by ON DELETE CASCADE, in this statement.
         let done = sqlx::query("DELETE FROM accounts WHERE id = $1")
             .bind(id.as_str())
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -25,7 +25,7 @@ impl ActivityDb for SqlDb {
             .bind(e.client.as_ref().map(|c| c.id.as_str()))
             .bind(e.client.as_ref().map(|c| c.name.as_str()))
             .bind(e.method.as_deref())
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(())
     }
@@ -38,7 +38,7 @@ impl ActivityDb for SqlDb {
         let found = sqlx::query(&sql)
             .bind(account.as_str())
             .bind(i64::from(limit))
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await?;
         let mut out = Vec::with_capacity(found.len());
         for row in &found {
@@ -50,7 +50,7 @@ impl ActivityDb for SqlDb {
     async fn purge_events_before(&self, at: Millis) -> DbResult<u64> {
         let done = sqlx::query("DELETE FROM activity_events WHERE at < $1")
             .bind(at)
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected())
     }

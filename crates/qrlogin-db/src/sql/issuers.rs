@@ -32,7 +32,7 @@ impl IssuerDb for SqlDb {
         .bind(&i.name_claim)
         .bind(&i.picture_claim)
         .bind(i.created_at)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -41,21 +41,23 @@ impl IssuerDb for SqlDb {
         let sql = format!("SELECT {COLS} FROM trusted_issuers WHERE issuer = $1");
         let row = sqlx::query(&sql)
             .bind(iss)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref().map(issuer).transpose()
     }
 
     async fn list_issuers(&self) -> DbResult<Vec<TrustedIssuer>> {
         let sql = format!("SELECT {COLS} FROM trusted_issuers ORDER BY issuer");
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql)
+            .fetch_all(&mut *self.conn().await?)
+            .await?;
         rows.iter().map(issuer).collect()
     }
 
     async fn remove_issuer(&self, iss: &str) -> DbResult<bool> {
         let done = sqlx::query("DELETE FROM trusted_issuers WHERE issuer = $1")
             .bind(iss)
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -6,6 +6,7 @@ use super::SqlDb;
 use crate::{Account, DbResult, LinkDb};
 use async_trait::async_trait;
 use qrlogin_core::Millis;
+use sqlx::Connection as _;
 
 #[async_trait]
 impl LinkDb for SqlDb {
@@ -18,7 +19,7 @@ impl LinkDb for SqlDb {
         let row = sqlx::query(&sql)
             .bind(namespace)
             .bind(subject)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref().map(rows::account).transpose()
     }
@@ -36,7 +37,8 @@ impl LinkDb for SqlDb {
         // Account first, then the link; the link's primary key decides a race: the
         // loser's insert does nothing (PostgreSQL waits for the winner's commit; SQLite
         // serialises the writers), it rolls back its account and reads the winner's.
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.conn().await?;
+        let mut tx = conn.begin().await?;
         if insert_account(&mut *tx, new_account).await? {
             let linked = sqlx::query(
                 "INSERT INTO account_links (namespace, subject, account_id, created_at) \
@@ -54,6 +56,9 @@ impl LinkDb for SqlDb {
             }
         }
         tx.rollback().await?;
+        // The connection goes back before the re-read takes one (the memory backend
+        // has only one).
+        drop(conn);
         // Either another first use won the link, or the new username is taken.
         self.account_by_link(namespace, subject).await
     }

@@ -19,23 +19,34 @@ mod rows;
 mod tokens;
 
 use super::Backend;
+use crate::pool::{Lease, Pool};
 use crate::{Db, DbResult};
 use async_trait::async_trait;
 
 /// One database: a pool of connections, and the backend's name.
 pub(crate) struct SqlDb {
     /// The connections.
-    pub(crate) pool: sqlx::Pool<Backend>,
+    pub(crate) pool: Pool<<Backend as sqlx::Database>::Connection>,
     /// `sqlite`, `postgres` or `memory`.
     pub(crate) name: &'static str,
     /// Whatever must live as long as the pool (the memory backend's keeper connection).
     pub(crate) _keeper: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
+impl SqlDb {
+    /// A connection for one statement or transaction, returned when the lease drops.
+    /// A method holds at most one at a time: the memory backend has only one.
+    async fn conn(&self) -> DbResult<Lease<'_, <Backend as sqlx::Database>::Connection>> {
+        self.pool.acquire().await
+    }
+}
+
 #[async_trait]
 impl Db for SqlDb {
     async fn ping(&self) -> DbResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1")
+            .execute(&mut *self.conn().await?)
+            .await?;
         Ok(())
     }
 

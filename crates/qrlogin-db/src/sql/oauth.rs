@@ -28,7 +28,7 @@ impl OAuthDb for SqlDb {
         .bind(json_list(&c.scopes))
         .bind(c.id_token_alg.as_str())
         .bind(c.created_at)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -37,14 +37,16 @@ impl OAuthDb for SqlDb {
         let sql = format!("SELECT {CLIENT_COLS} FROM oauth_clients WHERE id = $1");
         let row = sqlx::query(&sql)
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref().map(oauth_rows::client).transpose()
     }
 
     async fn list_clients(&self) -> DbResult<Vec<Client>> {
         let sql = format!("SELECT {CLIENT_COLS} FROM oauth_clients ORDER BY id");
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql)
+            .fetch_all(&mut *self.conn().await?)
+            .await?;
         rows.iter().map(oauth_rows::client).collect()
     }
 
@@ -52,7 +54,7 @@ impl OAuthDb for SqlDb {
         let done = sqlx::query("UPDATE oauth_clients SET secret_hash = $2 WHERE id = $1")
             .bind(id)
             .bind(hash_bytes(hash))
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -60,7 +62,7 @@ impl OAuthDb for SqlDb {
     async fn remove_client(&self, id: &str) -> DbResult<bool> {
         let done = sqlx::query("DELETE FROM oauth_clients WHERE id = $1")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -75,7 +77,7 @@ impl OAuthDb for SqlDb {
         .bind(&k.private_pem)
         .bind(k.created_at)
         .bind(k.not_after)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(())
     }
@@ -85,7 +87,7 @@ impl OAuthDb for SqlDb {
             "SELECT kid, alg, private_pem, created_at, not_after FROM signing_keys \
              ORDER BY created_at, kid",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter().map(oauth_rows::key).collect()
     }
@@ -98,7 +100,7 @@ impl OAuthDb for SqlDb {
         .bind(alg)
         .bind(keep)
         .bind(until)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(done.rows_affected())
     }
@@ -106,7 +108,7 @@ impl OAuthDb for SqlDb {
     async fn purge_signing_keys(&self, now: Millis) -> DbResult<u64> {
         let done = sqlx::query("DELETE FROM signing_keys WHERE not_after <= $1")
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected())
     }
@@ -128,7 +130,7 @@ impl OAuthDb for SqlDb {
         .bind(i64::try_from(r.pace.interval_secs).unwrap_or(i64::MAX))
         .bind(r.pace.last_poll_at)
         .bind(r.expires_at)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(())
     }
@@ -140,7 +142,7 @@ impl OAuthDb for SqlDb {
         let row = sqlx::query(&sql)
             .bind(qr_id)
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref().map(oauth_rows::request).transpose()
     }
@@ -149,7 +151,7 @@ impl OAuthDb for SqlDb {
         let sql = format!("SELECT {REQUEST_COLS} FROM oauth_requests WHERE device_code_hash = $1");
         let row = sqlx::query(&sql)
             .bind(hash_bytes(device_code))
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref().map(oauth_rows::request).transpose()
     }
@@ -166,7 +168,7 @@ impl OAuthDb for SqlDb {
         let row = sqlx::query(&sql)
             .bind(hash_bytes(user_code))
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref().map(oauth_rows::request).transpose()
     }
@@ -191,7 +193,7 @@ impl OAuthDb for SqlDb {
             .bind(hash_bytes(device_code))
             .bind(client_id)
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref()
             .map(|r| {

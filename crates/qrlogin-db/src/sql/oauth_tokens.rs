@@ -8,6 +8,7 @@ use super::SqlDb;
 use crate::{AccessToken, DbResult};
 use qrlogin_core::{Millis, TokenHash};
 use qrlogin_oauth::{CodeGrant, RefreshGrant};
+use sqlx::Connection as _;
 
 impl SqlDb {
     pub(super) async fn sql_put_code(&self, hash: &TokenHash, g: &CodeGrant) -> DbResult<bool> {
@@ -27,7 +28,7 @@ impl SqlDb {
         .bind(&g.session_id)
         .bind(g.auth_time)
         .bind(g.expires_at)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -38,7 +39,7 @@ impl SqlDb {
              redirect_uri, scope, nonce, code_challenge, session_id, auth_time, expires_at",
         )
         .bind(hash_bytes(hash))
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         row.as_ref().map(oauth_rows::code).transpose()
     }
@@ -63,7 +64,7 @@ impl SqlDb {
         .bind(g.auth_time)
         .bind(g.expires_at)
         .bind(g.used)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -75,7 +76,7 @@ impl SqlDb {
              WHERE r.token_hash = $1 AND NOT a.disabled",
         )
         .bind(hash_bytes(hash))
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         row.as_ref().map(oauth_rows::refresh).transpose()
     }
@@ -84,13 +85,14 @@ impl SqlDb {
         let done =
             sqlx::query("UPDATE refresh_tokens SET used = TRUE WHERE token_hash = $1 AND NOT used")
                 .bind(hash_bytes(hash))
-                .execute(&self.pool)
+                .execute(&mut *self.conn().await?)
                 .await?;
         Ok(done.rows_affected() == 1)
     }
 
     pub(super) async fn sql_revoke_family(&self, family: &str) -> DbResult<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.conn().await?;
+        let mut tx = conn.begin().await?;
         let mut n = 0;
         for table in ["refresh_tokens", "access_tokens"] {
             let done = sqlx::query(&format!("DELETE FROM {table} WHERE family_id = $1"))
@@ -119,7 +121,7 @@ impl SqlDb {
         .bind(&t.family_id)
         .bind(t.created_at)
         .bind(t.expires_at)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -137,7 +139,7 @@ impl SqlDb {
         )
         .bind(hash_bytes(hash))
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         row.as_ref().map(oauth_rows::access).transpose()
     }
@@ -147,7 +149,7 @@ impl SqlDb {
             sqlx::query("DELETE FROM access_tokens WHERE token_hash = $1 AND client_id = $2")
                 .bind(hash_bytes(hash))
                 .bind(client)
-                .execute(&self.pool)
+                .execute(&mut *self.conn().await?)
                 .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -162,7 +164,7 @@ impl SqlDb {
         ] {
             let done = sqlx::query(&format!("DELETE FROM {table} WHERE expires_at <= $1"))
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&mut *self.conn().await?)
                 .await?;
             n += done.rows_affected();
         }

@@ -8,6 +8,7 @@ use crate::error::corrupt;
 use crate::{DbResult, PasskeyDb, PasskeyRecord};
 use async_trait::async_trait;
 use qrlogin_core::{AccountId, Millis, RandomId, TokenHash};
+use sqlx::Connection as _;
 use sqlx::Row as _;
 
 /// The passkey columns, in the order [`passkey`] reads them.
@@ -56,7 +57,11 @@ fn insert(
 #[async_trait]
 impl PasskeyDb for SqlDb {
     async fn add_passkey(&self, p: &PasskeyRecord) -> DbResult<bool> {
-        Ok(insert(p).execute(&self.pool).await?.rows_affected() == 1)
+        Ok(insert(p)
+            .execute(&mut *self.conn().await?)
+            .await?
+            .rows_affected()
+            == 1)
     }
 
     async fn passkeys_of(&self, account: &AccountId) -> DbResult<Vec<PasskeyRecord>> {
@@ -64,7 +69,7 @@ impl PasskeyDb for SqlDb {
             format!("SELECT {COLS} FROM passkeys WHERE account_id = $1 ORDER BY created_at, id");
         let rows = sqlx::query(&sql)
             .bind(account.as_str())
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await?;
         rows.iter().map(passkey).collect()
     }
@@ -73,7 +78,7 @@ impl PasskeyDb for SqlDb {
         let sql = format!("SELECT {COLS} FROM passkeys WHERE credential_id = $1");
         let row = sqlx::query(&sql)
             .bind(credential_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref().map(passkey).transpose()
     }
@@ -92,7 +97,7 @@ impl PasskeyDb for SqlDb {
         .bind(json)
         .bind(counter)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -107,7 +112,7 @@ impl PasskeyDb for SqlDb {
             .bind(id.as_str())
             .bind(account.as_str())
             .bind(name)
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -116,7 +121,7 @@ impl PasskeyDb for SqlDb {
         let done = sqlx::query("DELETE FROM passkeys WHERE id = $1 AND account_id = $2")
             .bind(id.as_str())
             .bind(account.as_str())
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -136,7 +141,7 @@ impl PasskeyDb for SqlDb {
         .bind(account.as_str())
         .bind(now)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -152,7 +157,7 @@ impl PasskeyDb for SqlDb {
         )
         .bind(hash_bytes(hash))
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let id: String = row.try_get("account_id")?;
@@ -169,7 +174,8 @@ impl PasskeyDb for SqlDb {
     ) -> DbResult<bool> {
         // The UPDATE first: it takes the write lock, and of racing uses only one sees
         // `NOT used` (PostgreSQL re-checks the row after the winner commits).
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.conn().await?;
+        let mut tx = conn.begin().await?;
         let used = sqlx::query(
             "UPDATE passkey_enrollments SET used = TRUE \
              WHERE secret_hash = $1 AND account_id = $2 AND NOT used AND expires_at > $3",

@@ -24,7 +24,7 @@ impl TokenDb for SqlDb {
         .bind(device_json(&t.device))
         .bind(t.created_at)
         .bind(t.expires_at)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -37,7 +37,7 @@ impl TokenDb for SqlDb {
         )
         .bind(hash_bytes(hash))
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         row.as_ref().map(rows::mobile_token).transpose()
     }
@@ -56,7 +56,7 @@ impl TokenDb for SqlDb {
         let row = sqlx::query(&sql)
             .bind(hash_bytes(hash))
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref()
             .map(|r| {
@@ -69,7 +69,7 @@ impl TokenDb for SqlDb {
     async fn revoke_mobile_token(&self, hash: &TokenHash) -> DbResult<bool> {
         let done = sqlx::query("DELETE FROM mobile_tokens WHERE token_hash = $1")
             .bind(hash_bytes(hash))
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -93,7 +93,7 @@ impl TokenDb for SqlDb {
         .bind(s.expires_at)
         .bind(s.device.as_ref().map(device_json))
         .bind(&s.ip)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -110,7 +110,7 @@ impl TokenDb for SqlDb {
         let row = sqlx::query(&sql)
             .bind(hash_bytes(hash))
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref().map(rows::web_session).transpose()
     }
@@ -124,7 +124,7 @@ impl TokenDb for SqlDb {
         let found = sqlx::query(&sql)
             .bind(account.as_str())
             .bind(now)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await?;
         found.iter().map(rows::web_session).collect()
     }
@@ -133,7 +133,7 @@ impl TokenDb for SqlDb {
         let done = sqlx::query("DELETE FROM web_sessions WHERE id = $1 AND account_id = $2")
             .bind(session.as_str())
             .bind(account.as_str())
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -141,7 +141,7 @@ impl TokenDb for SqlDb {
     async fn revoke_web_session_token(&self, hash: &TokenHash) -> DbResult<bool> {
         let done = sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
             .bind(hash_bytes(hash))
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -151,7 +151,7 @@ impl TokenDb for SqlDb {
         for table in ["mobile_tokens", "web_sessions"] {
             let done = sqlx::query(&format!("DELETE FROM {table} WHERE expires_at <= $1"))
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&mut *self.conn().await?)
                 .await?;
             n += done.rows_affected();
         }
