@@ -108,10 +108,10 @@ pub async fn login(
     if let Some(a) = usable.as_ref().filter(|_| !ok) {
         // Written in the background: waiting for it would make a wrong password for a
         // real account slower than one for nobody, and tell the two apart.
-        let (db, id, now) = (state.db.clone(), a.id.clone(), state.now());
+        let (state, id, now) = (state.clone(), a.id.clone(), state.now());
         let details = Details::new(&ctx.ip, Some(device.clone()));
         tokio::spawn(async move {
-            activity::record(db.as_ref(), &id, ActivityKind::SignInFailed, details, now).await;
+            activity::record(&state, &id, ActivityKind::SignInFailed, details, now).await;
         });
     }
     let Some(account) = usable.filter(|_| ok) else {
@@ -144,7 +144,7 @@ pub async fn login(
         ..Details::new(&ctx.ip, Some(device.clone()))
     };
     activity::record(
-        state.db.as_ref(),
+        state,
         &account.id,
         ActivityKind::PhoneSignedIn,
         details,
@@ -203,7 +203,7 @@ pub async fn phone_logout(
     tracing::info!(account = %phone.account.id, device = phone.device_id(), "phone signed out");
     let details = Details::new(&ctx.ip, Some(phone.token.device.clone()));
     activity::record(
-        state.db.as_ref(),
+        state,
         &phone.account.id,
         ActivityKind::PhoneSignedOut,
         details,

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use qrlogin_core::api::{ActivityClient, ActivityDevice, ActivityResponse, ActivityView};
 use qrlogin_core::time::rfc3339;
 use qrlogin_core::{AccountId, DeviceInfo, EventId, Millis};
-use qrlogin_db::{ActivityEvent, ActivityKind, Db};
+use qrlogin_db::{ActivityEvent, ActivityKind};
 
 /// `limit` when the phone gives none.
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -40,10 +40,12 @@ impl Details {
     }
 }
 
-/// Appends an event to `account`'s log at `now`. A failed write is logged, never
-/// returned: the use case it records has already happened.
+/// Appends an event to `account`'s log at `now`, with the events of concurrent
+/// requests ([`ActivityWriter`](super::activity_writer::ActivityWriter)), and returns
+/// once it is written. A failed write is logged, never returned: the use case it
+/// records has already happened.
 pub async fn record(
-    db: &dyn Db,
+    state: &AppState,
     account: &AccountId,
     kind: ActivityKind,
     details: Details,
@@ -60,9 +62,7 @@ pub async fn record(
         client: None,
         method: details.method,
     };
-    if let Err(e) = db.append_event(&event).await {
-        tracing::warn!(account = %account, kind = %kind, error = %e, "activity event not written");
-    }
+    state.activity.write(event).await;
 }
 
 /// The phone's account's latest `limit` events (1..=200, default 50), newest first.
