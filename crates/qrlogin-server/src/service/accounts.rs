@@ -111,7 +111,7 @@ pub async fn login(
         let (state, id, now) = (state.clone(), a.id.clone(), state.now());
         let details = Details::new(&ctx.ip, Some(device.clone()));
         tokio::spawn(async move {
-            activity::record(&state, &id, ActivityKind::SignInFailed, details, now).await;
+            activity::append(&state, &id, ActivityKind::SignInFailed, details, now).await;
         });
     }
     let Some(account) = usable.filter(|_| ok) else {
@@ -143,7 +143,7 @@ pub async fn login(
         method: Some("password".into()),
         ..Details::new(&ctx.ip, Some(device.clone()))
     };
-    activity::record(
+    activity::append(
         state,
         &account.id,
         ActivityKind::PhoneSignedIn,
@@ -202,7 +202,7 @@ pub async fn phone_logout(
     }
     tracing::info!(account = %phone.account.id, device = phone.device_id(), "phone signed out");
     let details = Details::new(&ctx.ip, Some(phone.token.device.clone()));
-    activity::record(
+    activity::append(
         state,
         &phone.account.id,
         ActivityKind::PhoneSignedOut,
