@@ -6,6 +6,7 @@
 //!   lazily computed expiry.
 //! - [`plan`]: a transition as a guard and a patch, so a store can do it in one atomic
 //!   step without a read first; the state machine still decides every error.
+//! - [`qr_client`]: whether a QR session was made for an OAuth client, on the record.
 //! - [`policy`]: lifetimes (QR, confirm, grace, tokens), configurable in one place.
 //! - [`error`]: the error codes of the contract, so every layer speaks the same words.
 //! - [`api`]: the JSON bodies of HTTP API v1, shared by the server and the client so the
@@ -26,6 +27,7 @@ pub mod ids;
 pub mod net;
 pub mod plan;
 pub mod policy;
+pub mod qr_client;
 pub mod state;
 pub mod text;
 pub mod time;
@@ -37,6 +39,7 @@ pub use error::ErrorCode;
 pub use ids::{QrId, RandomId, Secret, SecretKind, TokenHash};
 pub use plan::{scanner_key, Guard, Patch, Plan, TicketGuard};
 pub use policy::Lifetimes;
+pub use qr_client::QrClient;
 pub use state::{
     Command, DeviceInfo, QrSession, QrState, Requester, Scanner, TicketProof, TransitionError,
 };

@@ -10,6 +10,7 @@
 use crate::api::{PublicProfile, Status};
 use crate::ids::{QrId, TokenHash};
 use crate::policy::Lifetimes;
+use crate::qr_client::QrClient;
 use crate::time::{secs_until, Millis};
 use serde::{Deserialize, Serialize};
 
@@ -134,6 +135,10 @@ pub struct QrSession {
     pub requester: Requester,
     /// Who scanned, from `scanned` on.
     pub scanner: Option<Scanner>,
+    /// Whether it was made for an OAuth client: set at create, never changed by a
+    /// transition. A record that does not say reads as [`QrClient::Unrecorded`].
+    #[serde(default)]
+    pub client: QrClient,
 }
 
 /// A request to change a QR session.
@@ -197,7 +202,7 @@ impl TransitionError {
 }
 
 impl QrSession {
-    /// A new pending session, version 1.
+    /// A new pending session, version 1, of a plain login (see [`QrSession::for_client`]).
     pub fn new(
         id: QrId,
         poll_hash: TokenHash,
@@ -215,7 +220,14 @@ impl QrSession {
             expires_at: now + l.qr_ms,
             requester,
             scanner: None,
+            client: QrClient::Plain,
         }
+    }
+
+    /// This session, recorded as made for `client_id` (`None`: a plain login).
+    pub fn for_client(mut self, client_id: Option<&str>) -> Self {
+        self.client = client_id.map_or(QrClient::Plain, |id| QrClient::Client(id.to_owned()));
+        self
     }
 
     /// The session as of `now`: past `expires_at`, a non-terminal session reads as

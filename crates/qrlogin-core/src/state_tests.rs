@@ -337,3 +337,34 @@ fn statuses_since_rebuild_every_version_a_slow_reader_missed() {
         .collect();
     assert_eq!(seen, [Pending, Expired]);
 }
+
+#[test]
+fn a_new_session_is_plain_and_no_transition_changes_the_client_it_was_made_for() {
+    let l = lifetimes();
+    let plain = QrSession::new(QrId::generate(), ticket(), Requester::default(), NOW, &l);
+    assert_eq!(plain.client, QrClient::Plain);
+    let t = ticket();
+    let mut s = plain.for_client(Some("demo"));
+    let proof = TicketProof {
+        account_id: "alice".into(),
+        device_id: "phone-1".into(),
+        ticket_hash: Some(t),
+    };
+    for c in [
+        Command::Scan(scanner("alice", "phone-1", t)),
+        Command::Confirm(proof),
+        Command::Redeem,
+    ] {
+        s = s.apply(&c, NOW, &l).unwrap();
+        assert_eq!(s.client, QrClient::Client("demo".into()));
+    }
+}
+
+#[test]
+fn a_json_record_without_the_client_reads_as_unrecorded() {
+    let s = session_in(Scanned, ticket());
+    let mut json = serde_json::to_value(&s).unwrap();
+    json.as_object_mut().unwrap().remove("client");
+    let back: QrSession = serde_json::from_value(json).unwrap();
+    assert_eq!(back.client, QrClient::Unrecorded);
+}

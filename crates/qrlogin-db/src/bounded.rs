@@ -121,6 +121,9 @@ impl ActivityDb for Bounded {
     async fn append_event(&self, e: &ActivityEvent) -> DbResult<()> {
         self.run(self.inner.append_event(e)).await
     }
+    async fn append_events(&self, events: &[ActivityEvent]) -> DbResult<()> {
+        self.run(self.inner.append_events(events)).await
+    }
     async fn events_of(&self, a: &AccountId, limit: u32) -> DbResult<Vec<ActivityEvent>> {
         self.run(self.inner.events_of(a, limit)).await
     }

@@ -109,6 +109,19 @@ pub trait ActivityDb: Send + Sync + 'static {
     /// is dropped, not an error.
     async fn append_event(&self, event: &ActivityEvent) -> DbResult<()>;
 
+    /// Appends several events at once, in order, each as [`ActivityDb::append_event`]
+    /// would (an unknown account's dropped, an id already stored left as it is), in as
+    /// few statements as the backend can: the server groups the events of concurrent
+    /// requests, and every statement is a round trip. Not atomic: after an error some
+    /// may be stored (writing them again is harmless, ids are unique). This default
+    /// writes them one by one.
+    async fn append_events(&self, events: &[ActivityEvent]) -> DbResult<()> {
+        for e in events {
+            self.append_event(e).await?;
+        }
+        Ok(())
+    }
+
     /// The account's latest `limit` events, newest first. Events of kinds this version
     /// does not know (written by a newer instance) are left out.
     async fn events_of(&self, account: &AccountId, limit: u32) -> DbResult<Vec<ActivityEvent>>;

@@ -191,6 +191,7 @@ pub(crate) async fn shared_state(
         crate::service::passkeys::relying_party(public_url, config.rp_id.as_deref()).map(Arc::new);
     Ok(Shared {
         qr,
+        activity: crate::service::activity_writer::ActivityWriter::new(db.clone()),
         db,
         webauthn,
         jwks: Default::default(),

@@ -56,6 +56,9 @@ pub struct Shared {
     /// log. Read on every authenticated request, never cached, so a revocation or a
     /// disabled account holds on every instance from the next request on.
     pub db: Arc<dyn Db>,
+    /// Writes the activity log into [`Shared::db`], the events of concurrent requests
+    /// in one statement (group commit).
+    pub activity: crate::service::activity_writer::ActivityWriter,
     /// The configuration the server started with.
     pub config: Arc<Config>,
     /// `public_url` resolved against the bound address; base of `qr_content`.

@@ -6,8 +6,8 @@ mod common;
 use common::*;
 use qrlogin_core::Clock as _;
 use qrlogin_core::{
-    Command, Lifetimes, QrId, QrSession, QrState, Requester, Scanner, SystemClock, TicketProof,
-    TokenHash,
+    Command, Lifetimes, QrClient, QrId, QrSession, QrState, Requester, Scanner, SystemClock,
+    TicketProof, TokenHash,
 };
 use qrlogin_store::{CasOutcome, QrStore, Transition};
 use qrlogin_testkit::{redis_available, RedisServer};
@@ -49,6 +49,8 @@ fn scanned_format_1(now: i64) -> (QrSession, Vec<(&'static str, Vec<u8>)>) {
         avatar_url: None,
         ticket_hash: TokenHash([0x22; 32]),
     });
+    // Format 1 does not say whether the session was made for a client.
+    s.client = QrClient::Unrecorded;
     let fields = vec![
         ("f", b"1".to_vec()),
         ("r", b"2".to_vec()),
@@ -93,7 +95,8 @@ async fn a_record_of_format_1_is_refused_whole_then_rewritten_by_compare_and_set
     let plan = confirm.plan(now, &l).unwrap();
     let out = store.transition(&s.id, &plan).await.unwrap();
     assert_eq!(out, Transition::Refused(s.clone()));
-    // The caller's fallback: the core's record, written whole, in the current format.
+    // The caller's fallback: the core's record, written whole, in format 2: the layout
+    // of the current format for a session that does not know its client.
     let next = s.apply(&confirm, now, &l).unwrap();
     let written = store.compare_and_set(s.rev, &next, next.purge_at(&l)).await;
     assert_eq!(written.unwrap(), CasOutcome::Written);

@@ -61,3 +61,38 @@ pub async fn an_event_of_an_unknown_account_is_dropped(h: &dyn Harness) {
     db.append_event(&e).await.expect("append");
     assert!(db.events_of(&ghost, 50).await.expect("events").is_empty());
 }
+
+/// Events appended together read back exactly as if appended one by one: in order
+/// (one millisecond for all), every field, per account; an unknown account's are
+/// dropped, an id already stored is left as it was, and a batch longer than one
+/// statement takes (150 events) is written whole.
+pub async fn events_appended_together_read_back_as_if_appended_one_by_one(h: &dyn Harness) {
+    let (a, b) = (h.open().await, h.open().await);
+    let (me, them) = (stored_account(&*a).await.id, stored_account(&*a).await.id);
+    let ghost = AccountId::generate();
+    let first = event(&me, NOW, ActivityKind::QrScanned);
+    a.append_event(&first).await.expect("append");
+    let mut batch = vec![first.clone()];
+    for (i, kind) in ActivityKind::ALL.iter().cycle().take(150).enumerate() {
+        let owner = [&me, &them, &ghost][i % 3];
+        let mut e = event(owner, NOW, *kind);
+        if i % 4 == 0 {
+            (e.ip, e.device, e.client, e.method) = (None, None, None, None);
+        }
+        batch.push(e);
+    }
+    a.append_events(&batch).await.expect("append");
+    a.append_events(&[]).await.expect("append nothing");
+    let of = |who: &AccountId| -> Vec<_> {
+        let mut v: Vec<_> = batch
+            .iter()
+            .filter(|e| e.account_id == *who)
+            .cloned()
+            .collect();
+        v.reverse();
+        v
+    };
+    assert_eq!(b.events_of(&me, 200).await.expect("events"), of(&me));
+    assert_eq!(b.events_of(&them, 200).await.expect("events"), of(&them));
+    assert!(b.events_of(&ghost, 200).await.expect("events").is_empty());
+}

@@ -111,6 +111,7 @@ macro_rules! db_conformance_tests {
             Current events_are_kept_per_account => activity::events_are_kept_per_account;
             Current purging_events_removes_only_those_before_the_cutoff => activity::purging_events_removes_only_those_before_the_cutoff;
             Current an_event_of_an_unknown_account_is_dropped => activity::an_event_of_an_unknown_account_is_dropped;
+            Current events_appended_together_read_back_as_if_appended_one_by_one => activity::events_appended_together_read_back_as_if_appended_one_by_one;
             Current an_issuer_reads_back_exactly_is_listed_and_removed_once => issuers::an_issuer_reads_back_exactly_is_listed_and_removed_once;
             Current a_first_use_creates_the_account_and_later_uses_find_it => links::a_first_use_creates_the_account_and_later_uses_find_it;
             Current a_link_whose_new_username_is_taken_writes_nothing => links::a_link_whose_new_username_is_taken_writes_nothing;

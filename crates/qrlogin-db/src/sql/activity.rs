@@ -6,6 +6,45 @@ use crate::{ActivityDb, ActivityEvent, DbResult};
 use async_trait::async_trait;
 use qrlogin_core::{AccountId, Millis};
 
+/// The most events one INSERT writes: 9 bind parameters each, 576 in all, within every
+/// backend's limit (SQLite's oldest default is 999, PostgreSQL's 65,535).
+const MAX_EVENTS_PER_STATEMENT: usize = 64;
+
+/// One INSERT of `n` events, as [`ActivityDb::append_event`] writes one: rows of
+/// accounts that do not exist are dropped, ids already stored are left as they are,
+/// and rows get their `seq` in the order given (the ordinal, a literal, orders them),
+/// so events of one millisecond read back in the order they were written. `VALUES`
+/// columns are `column1`, `column2`, … on both SQLite and PostgreSQL.
+fn append_many_sql(n: usize) -> String {
+    let mut rows = String::with_capacity(n * 48);
+    for i in 0..n {
+        let p = i * 9;
+        if i > 0 {
+            rows.push_str(", ");
+        }
+        rows.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, {i})",
+            p + 1,
+            p + 2,
+            p + 3,
+            p + 4,
+            p + 5,
+            p + 6,
+            p + 7,
+            p + 8,
+            p + 9
+        ));
+    }
+    format!(
+        "INSERT INTO activity_events ({EVENT_COLS}) \
+         SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, \
+         v.column7, v.column8, v.column9 FROM (VALUES {rows}) AS v \
+         WHERE EXISTS (SELECT 1 FROM accounts WHERE accounts.id = v.column2) \
+         ORDER BY v.column10 \
+         ON CONFLICT DO NOTHING"
+    )
+}
+
 #[async_trait]
 impl ActivityDb for SqlDb {
     async fn append_event(&self, e: &ActivityEvent) -> DbResult<()> {
@@ -27,6 +66,31 @@ impl ActivityDb for SqlDb {
             .bind(e.method.as_deref())
             .execute(&mut *self.conn().await?)
             .await?;
+        Ok(())
+    }
+
+    async fn append_events(&self, events: &[ActivityEvent]) -> DbResult<()> {
+        for batch in events.chunks(MAX_EVENTS_PER_STATEMENT) {
+            if let [one] = batch {
+                self.append_event(one).await?;
+                continue;
+            }
+            let sql = append_many_sql(batch.len());
+            let mut q = sqlx::query(&sql);
+            for e in batch {
+                q = q
+                    .bind(e.id.as_str())
+                    .bind(e.account_id.as_str())
+                    .bind(e.at)
+                    .bind(e.kind.as_str())
+                    .bind(e.ip.as_deref())
+                    .bind(e.device.as_ref().map(device_json))
+                    .bind(e.client.as_ref().map(|c| c.id.as_str()))
+                    .bind(e.client.as_ref().map(|c| c.name.as_str()))
+                    .bind(e.method.as_deref());
+            }
+            q.execute(&self.pool).await?;
+        }
         Ok(())
     }
 

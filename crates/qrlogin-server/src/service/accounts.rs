@@ -108,10 +108,10 @@ pub async fn login(
     if let Some(a) = usable.as_ref().filter(|_| !ok) {
         // Written in the background: waiting for it would make a wrong password for a
         // real account slower than one for nobody, and tell the two apart.
-        let (db, id, now) = (state.db.clone(), a.id.clone(), state.now());
+        let (state, id, now) = (state.clone(), a.id.clone(), state.now());
         let details = Details::new(&ctx.ip, Some(device.clone()));
         tokio::spawn(async move {
-            activity::record(db.as_ref(), &id, ActivityKind::SignInFailed, details, now).await;
+            activity::append(&state, &id, ActivityKind::SignInFailed, details, now).await;
         });
     }
     let Some(account) = usable.filter(|_| ok) else {
@@ -143,8 +143,8 @@ pub async fn login(
         method: Some("password".into()),
         ..Details::new(&ctx.ip, Some(device.clone()))
     };
-    activity::record(
-        state.db.as_ref(),
+    activity::append(
+        state,
         &account.id,
         ActivityKind::PhoneSignedIn,
         details,
@@ -202,8 +202,8 @@ pub async fn phone_logout(
     }
     tracing::info!(account = %phone.account.id, device = phone.device_id(), "phone signed out");
     let details = Details::new(&ctx.ip, Some(phone.token.device.clone()));
-    activity::record(
-        state.db.as_ref(),
+    activity::append(
+        state,
         &phone.account.id,
         ActivityKind::PhoneSignedOut,
         details,

@@ -1,7 +1,8 @@
 //! The activity log a user reads on the phone (`GET /api/v1/activity`): what signed in
-//! as them, from where. The use cases write it as things happen through [`record`],
-//! which never fails the use case (the login or the revoke already happened; losing one
-//! log line is better than answering an error for it), and
+//! as them, from where. The use cases write it as things happen through [`append`]
+//! (grouped with concurrent requests' events), which never fails the use case (the
+//! login or the revoke already happened; losing one log line is better than answering
+//! an error for it), and
 //! [`housekeeping`](super::housekeeping) keeps it to the retention API.md promises.
 
 use super::{auth, Error, PhoneCredentials, Result};
@@ -40,8 +41,25 @@ impl Details {
     }
 }
 
-/// Appends an event to `account`'s log at `now`. A failed write is logged, never
-/// returned: the use case it records has already happened.
+/// Appends an event to `account`'s log at `now`, with the events of concurrent
+/// requests ([`ActivityWriter`](super::activity_writer::ActivityWriter)), and returns
+/// once it is written. A failed write is logged, never returned: the use case it
+/// records has already happened. What the server's use cases call.
+pub async fn append(
+    state: &AppState,
+    account: &AccountId,
+    kind: ActivityKind,
+    details: Details,
+    now: Millis,
+) {
+    state
+        .activity
+        .write(event(account, kind, details, now))
+        .await;
+}
+
+/// [`append`] straight into `db`, alone: for one-off writes outside a server (the
+/// `accounts` commands), where there is nothing to group with.
 pub async fn record(
     db: &dyn Db,
     account: &AccountId,
@@ -49,7 +67,14 @@ pub async fn record(
     details: Details,
     now: Millis,
 ) {
-    let event = ActivityEvent {
+    if let Err(e) = db.append_event(&event(account, kind, details, now)).await {
+        tracing::warn!(account = %account, kind = %kind, error = %e, "activity event not written");
+    }
+}
+
+/// The event of `kind` in `account`'s log at `now`.
+fn event(account: &AccountId, kind: ActivityKind, details: Details, now: Millis) -> ActivityEvent {
+    ActivityEvent {
         id: EventId::generate(),
         account_id: account.clone(),
         at: now,
@@ -59,9 +84,6 @@ pub async fn record(
         device: details.device.map(|d| DeviceInfo { id: None, ..d }),
         client: None,
         method: details.method,
-    };
-    if let Err(e) = db.append_event(&event).await {
-        tracing::warn!(account = %account, kind = %kind, error = %e, "activity event not written");
     }
 }
 

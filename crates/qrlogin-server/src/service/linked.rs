@@ -105,7 +105,5 @@ pub async fn record(
         client,
         method: method.map(str::to_owned),
     };
-    if let Err(e) = state.db.append_event(&event).await {
-        tracing::warn!(error = %e, "could not append an activity event");
-    }
+    state.activity.write(event).await;
 }

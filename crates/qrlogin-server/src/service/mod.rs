@@ -14,6 +14,7 @@
 //! - [`accounts`]: passwords, the demo accounts, phone login, `me` and logout.
 //! - [`activity`]: the account's activity log: written by the use cases, read by the
 //!   phone, purged after 90 days.
+//! - [`activity_writer`]: the activity events of concurrent requests written together.
 //! - [`housekeeping`]: the hourly purge of what has expired (old activity, tokens,
 //!   OAuth codes and tokens).
 //! - [`passkeys`], [`passkeys_flows`], [`passkeys_login`], [`passkeys_enroll`]: the
@@ -27,6 +28,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod activity_writer;
 pub mod auth;
 pub mod backend;
 pub mod error;

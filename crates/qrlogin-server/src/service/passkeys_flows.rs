@@ -225,7 +225,5 @@ pub(super) async fn event(
         client: None,
         method: method.map(str::to_owned),
     };
-    if let Err(err) = state.db.append_event(&e).await {
-        tracing::warn!(error = %err, kind = %kind, "activity event not recorded");
-    }
+    state.activity.write(e).await;
 }

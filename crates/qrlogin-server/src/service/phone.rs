@@ -22,7 +22,7 @@ use qrlogin_db::{Account, ActivityKind};
 /// device and IP): what the user wants to recognise later.
 async fn record_qr(state: &AppState, account: &Account, kind: ActivityKind, pc: &Requester) {
     let details = Details::new(&pc.ip, pc.device.clone());
-    activity::record(state.db.as_ref(), &account.id, kind, details, state.now()).await;
+    activity::append(state, &account.id, kind, details, state.now()).await;
 }
 
 /// Scans QR session `raw_id`: `pending` → `scanned`, with a ticket for confirm/decline.
@@ -76,7 +76,7 @@ pub async fn scan_as(
         ticket_hash: ticket.hash(),
     };
     let next = apply(state, id, &Command::Scan(scanner), session).await?;
-    let client = super::oauth::clients::of_qr(state, id.as_str()).await?;
+    let client = super::oauth::clients::of_qr(state, &next).await?;
     let req = &next.requester;
     let device = req.device.clone().unwrap_or_default();
     let res = ScanResponse {
@@ -228,8 +228,8 @@ pub async fn revoke(state: &AppState, creds: &PhoneCredentials, session_id: &str
         let details = revoked
             .map(|s| Details::new(&s.ip, s.device))
             .unwrap_or_default();
-        activity::record(
-            state.db.as_ref(),
+        activity::append(
+            state,
             &phone.account.id,
             ActivityKind::SessionRevoked,
             details,

@@ -10,7 +10,7 @@ use super::wait::Watcher;
 use super::{auth, Error, RequestContext, Result};
 use crate::limits::rate::{hit, ip_key};
 use crate::state::AppState;
-use qrlogin_core::api::{CreateQrResponse, RedeemResponse, Status};
+use qrlogin_core::api::{AccountView, CreateQrResponse, RedeemResponse, Status};
 use qrlogin_core::time::{rfc3339, secs_until};
 use qrlogin_core::{
     validate_device, AccountId, Command, DeviceInfo, DeviceRule, ErrorCode, QrId, QrSession,
@@ -29,6 +29,18 @@ pub const MAX_WAIT: u64 = 60;
 pub async fn create(
     state: &AppState,
     device: Option<DeviceInfo>,
+    ctx: RequestContext,
+) -> Result<CreateQrResponse> {
+    create_made_for(state, device, None, ctx).await
+}
+
+/// [`create`], recording on the session the OAuth client it is made for (`None`: a
+/// plain login). Whoever names a client stores its OAuth request under the `qr_id`
+/// right after; a session that records none is never looked up for one (scan, redeem).
+pub async fn create_made_for(
+    state: &AppState,
+    device: Option<DeviceInfo>,
+    client_id: Option<&str>,
     ctx: RequestContext,
 ) -> Result<CreateQrResponse> {
     let device = device
@@ -53,7 +65,8 @@ pub async fn create(
         ip: ctx.ip,
         user_agent: ctx.user_agent,
     };
-    let session = QrSession::new(QrId::generate(), poll.hash(), requester, now, l);
+    let session =
+        QrSession::new(QrId::generate(), poll.hash(), requester, now, l).for_client(client_id);
     state.qr.create(&session, session.purge_at(l)).await?;
     metrics::counter!("qrlogin_qr_created_total").increment(1);
     let id = session.id.as_str();
@@ -83,7 +96,7 @@ pub async fn create_for(
         return create(state, device, ctx).await;
     };
     super::oauth::qr_client::check(state, &client_id).await?;
-    let created = create(state, device, ctx).await?;
+    let created = create_made_for(state, device, Some(&client_id), ctx).await?;
     let id = QrId::parse(&created.qr_id).map_err(Error::internal)?;
     let l = &state.config.lifetimes;
     let until = state.now() + l.qr_ms + l.confirm_ms + l.grace_ms;
@@ -177,30 +190,39 @@ pub async fn redeem(state: &AppState, id: &QrId, token: Option<&str>) -> Result<
         )
     };
     let account_id = AccountId::parse(&scanner.account_id).map_err(|_| gone())?;
-    let account = state
-        .db
-        .account_by_id(&account_id)
-        .await?
-        .filter(|a| !a.disabled)
-        .ok_or_else(|| {
+    // A login for a client signs the account's current profile into its ID token, so
+    // it reads the account. A plain login does not: it answers the profile the session
+    // holds (the scanner's, as the PC has shown it since the scan), and the PC-session
+    // insert below checks that the account still exists and is enabled; one trip.
+    let account = if s.client.may_have_request() {
+        let found = state.db.account_by_id(&account_id).await?;
+        Some(found.filter(|a| !a.disabled).ok_or_else(|| {
             Error::new(
                 ErrorCode::InvalidState,
                 "the confirming account no longer exists",
             )
-        })?;
+        })?)
+    } else {
+        None
+    };
     let token = Secret::generate(SecretKind::Session);
     let hash = token.hash();
     let session = WebSession {
         id: SessionId::generate(),
-        account_id: account.id.clone(),
+        account_id: account_id.clone(),
         created_at: now,
         expires_at: now + l.web_session_ms,
         device: s.requester.device.clone(),
         ip: s.requester.ip.clone(),
     };
     // Signed before anything is written, so a failure leaves nothing behind.
-    let id_token =
-        super::oauth::qr_client::id_token(state, id, &account, session.id.as_str()).await?;
+    let id_token = match &account {
+        Some(a) => {
+            let sid = session.id.as_str();
+            super::oauth::qr_client::id_token(state, id, &s.client, a, sid).await?
+        }
+        None => None,
+    };
     if !state.db.put_web_session(&hash, &session).await? {
         return Err(gone());
     }
@@ -211,12 +233,20 @@ pub async fn redeem(state: &AppState, id: &QrId, token: Option<&str>) -> Result<
         return Err(e);
     }
     metrics::counter!("qrlogin_logins_total", "outcome" => "redeemed").increment(1);
-    tracing::info!(qr_id = %id, account = %account.id, session = %session.id, "QR login redeemed");
+    tracing::info!(qr_id = %id, account = %account_id, session = %session.id, "QR login redeemed");
+    let account = match &account {
+        Some(a) => account_view(a),
+        None => AccountView {
+            id: scanner.account_id,
+            display_name: scanner.display_name,
+            avatar_url: scanner.avatar_url,
+        },
+    };
     Ok(RedeemResponse {
         session_token: token.expose().to_owned(),
         token_type: "Bearer".into(),
         expires_in: (l.web_session_ms / 1000) as u64,
-        account: account_view(&account),
+        account,
         id_token,
     })
 }

@@ -140,3 +140,48 @@ async fn the_openapi_document_lists_logout_and_activity() {
     assert!(doc["paths"]["/api/v1/auth/logout"]["post"].is_object());
     assert!(doc["paths"]["/api/v1/activity"]["get"].is_object());
 }
+
+/// One phone confirms many PCs' logins at once, so their events are written together;
+/// each confirm's event is in the log as soon as that confirm has answered, and none
+/// is missing at the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn activity_of_concurrent_confirms_is_all_there_each_visible_right_after_its_confirm() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let phone = std::sync::Arc::new(app.phone("alice", "phone-1").await);
+    let n = 16;
+    let mut logins = Vec::new();
+    for i in 0..n {
+        let (app, phone) = (app.clone(), phone.clone());
+        logins.push(tokio::spawn(async move {
+            let name = format!("PC {i}");
+            let device = qrlogin_core::DeviceInfo {
+                id: None,
+                kind: Some("web".into()),
+                name: Some(name.clone()),
+            };
+            let pc = app.client.create_qr(Some(device)).await.expect("create");
+            let ticket = phone.scan(pc.qr_id()).await.expect("scan").scan_ticket;
+            phone.confirm(pc.qr_id(), &ticket).await.expect("confirm");
+            let events = phone.activity(Some(200)).await.expect("activity");
+            let mine = |kind: &str| {
+                events.iter().any(|e| {
+                    e.kind == kind
+                        && e.device.as_ref().and_then(|d| d.name.as_deref()) == Some(&name)
+                })
+            };
+            assert!(
+                mine("qr_confirmed"),
+                "{name}'s confirm is not in the log yet"
+            );
+            assert!(mine("qr_scanned"), "{name}'s scan is not in the log");
+        }));
+    }
+    for login in logins {
+        login.await.expect("login");
+    }
+    let events = phone.activity(Some(200)).await.expect("activity");
+    let count = |kind: &str| events.iter().filter(|e| e.kind == kind).count();
+    assert_eq!(count("qr_scanned"), n);
+    assert_eq!(count("qr_confirmed"), n);
+    assert_eq!(count("phone_signed_in"), 1);
+}

@@ -95,3 +95,51 @@ async fn an_unknown_client_id_is_invalid_request_and_a_plain_qr_has_no_id_token(
         .unwrap();
     assert!(raw.get("session_token").is_some() && raw.get("id_token").is_none());
 }
+
+/// A plain QR session records that it was made for no client, so neither its scan nor
+/// its redeem asks the database for an OAuth request: one stored under its id after
+/// it was made (which no server would write) is never seen.
+#[tokio::test]
+async fn a_plain_qr_login_makes_no_oauth_request_lookup_on_scan_or_redeem() {
+    let app = spawn().await;
+    client(&app, "shop", vec![Grant::ClientCredentials], &[], false)
+        .await
+        .unwrap();
+    let pc = app.pc().await;
+    let row = qrlogin_db::OAuthRequest {
+        qr_id: pc.qr_id().to_owned(),
+        client_id: "shop".into(),
+        redirect_uri: None,
+        scope: "openid profile".into(),
+        state: None,
+        nonce: None,
+        code_challenge: None,
+        device_code_hash: None,
+        user_code_hash: None,
+        pace: Default::default(),
+        expires_at: app.now() + 600_000,
+    };
+    app.state.db.put_oauth_request(&row).await.unwrap();
+    let phone = app.phone("alice", "phone-1").await;
+    let scan = phone.scan(pc.qr_id()).await.expect("scan");
+    assert!(scan.requester.client.is_none(), "the scan looked it up");
+    phone
+        .confirm(pc.qr_id(), &scan.scan_ticket)
+        .await
+        .expect("confirm");
+    let redeemed: Value = app
+        .raw()
+        .post(format!("{}/api/v1/qr/{}/redeem", app.url, pc.qr_id()))
+        .bearer_auth(pc.poll_token().expose())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        redeemed.get("id_token").is_none(),
+        "the redeem looked it up"
+    );
+    assert_eq!(redeemed["account"]["display_name"], "Alice");
+}

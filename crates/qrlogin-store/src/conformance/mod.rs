@@ -130,6 +130,7 @@ macro_rules! conformance_tests {
             Multi of_24_concurrent_cas_from_one_read_exactly_one_is_written => qr::of_24_concurrent_cas_from_one_read_exactly_one_is_written;
             Current the_store_answers_a_ping => qr::the_store_answers_a_ping;
             Current a_transition_whose_guard_holds_writes_the_patch_and_answers_it => transition::a_transition_whose_guard_holds_writes_the_patch_and_answers_it;
+            Current a_session_made_for_a_client_keeps_it_through_every_transition => transition::a_session_made_for_a_client_keeps_it_through_every_transition;
             Current a_refused_transition_writes_nothing_and_answers_the_current_record => transition::a_refused_transition_writes_nothing_and_answers_the_current_record;
             Current a_transition_on_an_unknown_id_is_missing_and_creates_nothing => transition::a_transition_on_an_unknown_id_is_missing_and_creates_nothing;
             Current an_expired_session_refuses_every_transition => transition::an_expired_session_refuses_every_transition;

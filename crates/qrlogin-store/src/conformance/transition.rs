@@ -7,7 +7,7 @@ use super::Harness;
 use crate::Transition;
 use qrlogin_core::Clock as _;
 use qrlogin_core::{
-    Command, Lifetimes, Millis, Plan, QrId, QrSession, Scanner, SecretKind, SystemClock,
+    Command, Lifetimes, Millis, Plan, QrClient, QrId, QrSession, Scanner, SecretKind, SystemClock,
     TicketProof, TokenHash,
 };
 use std::sync::Arc;
@@ -66,6 +66,30 @@ pub async fn a_transition_whose_guard_holds_writes_the_patch_and_answers_it(h: &
     }
     let found = b.qr.find_by_poll_hash(&s.poll_hash).await.expect("find");
     assert_eq!(found, Some(s.id.clone()));
+}
+
+/// A session made for a client keeps it, read on another instance, through every
+/// transition (the client is set at create; a patch never touches it).
+pub async fn a_session_made_for_a_client_keeps_it_through_every_transition(h: &dyn Harness) {
+    let (a, b) = (h.open().await, h.open().await);
+    let mut s = pending().for_client(Some("shop.example"));
+    a.qr.create(&s, purge_at(&s)).await.expect("create");
+    assert_eq!(b.qr.get(&s.id).await.expect("get"), Some(s.clone()));
+    let t = hash(SecretKind::ScanTicket);
+    for cmd in [
+        scan("phone-1", t),
+        Command::Confirm(proof("phone-1", t)),
+        Command::Redeem,
+    ] {
+        let now = SystemClock.now();
+        let out = a.qr.transition(&s.id, &plan(&cmd, now)).await;
+        let Transition::Applied(next) = out.expect("transition") else {
+            panic!("{cmd:?} refused");
+        };
+        assert_eq!(next.client, QrClient::Client("shop.example".into()));
+        assert_eq!(b.qr.get(&s.id).await.expect("get"), Some(next.clone()));
+        s = next;
+    }
 }
 
 /// A guard that does not hold (a wrong ticket, another phone's ticket, a redeem

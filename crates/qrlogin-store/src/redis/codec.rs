@@ -15,6 +15,7 @@
 //! | `k` | [`scanner_key`] of the scanner's account and device, 32 raw bytes, from `scanned` on (format 2) |
 //! | `x0`, `x1`, … | the requester's free text, length-prefixed strings cut in 63-byte pieces (formats 0 and 1: the scanner's too) |
 //! | `y0`, `y1`, … | the scanner's free text, as `x` (format 2) |
+//! | `o` | the id of the OAuth client the session was made for; absent for a plain login (format 3) |
 //!
 //! Why pieces: Redis keeps a small hash as one contiguous listpack only while every value
 //! is at most `hash-max-listpack-value` (64) bytes; a single longer value (any real
@@ -27,13 +28,20 @@
 //! compare who presents a ticket by bytes. A pending session is stored exactly as in
 //! format 1 (only `f` differs), so it costs no byte more.
 //!
+//! Why format 3: a session records whether it was made for a client (`o`), so a plain
+//! login's scan and redeem need not ask the database for an OAuth request. A record of
+//! format 2 or older does not say, and reads as [`QrClient::Unrecorded`] (the server
+//! asks, as before), which is also why a session that does not know is written as
+//! format 2, its exact layout. A plain pending session of format 3 is format 2 byte for
+//! byte but for `f`: it costs no byte more.
+//!
 //! Evolving the format: a server reads every format up to its own [`FORMAT`] and refuses
 //! a newer one as corrupt (500, logged) rather than guess; so a change that older
 //! servers could misread gets a new number, and is deployed in two steps (first a server
 //! that reads it, then one that writes it).
 
 use crate::StoreError;
-use qrlogin_core::{Millis, QrId, QrSession, QrState, Scanner, TokenHash};
+use qrlogin_core::{Millis, QrClient, QrId, QrSession, QrState, Scanner, TokenHash};
 use std::collections::HashMap;
 
 /// The longest value Redis keeps in a listpack by default is 64 bytes; 63 still has a
@@ -45,7 +53,16 @@ use text::{decode_scanner, decode_text, encode_text};
 pub(crate) use text::{scanner_args, write_scanner};
 
 /// The record format this server writes, and the newest it reads.
-pub(crate) const FORMAT: u8 = 2;
+pub(crate) const FORMAT: u8 = 3;
+
+/// The format a record is written in: [`FORMAT`], unless the session does not know
+/// whether it was made for a client (read from a format before 3), which format 2 says.
+fn format_of(s: &QrSession) -> u8 {
+    match s.client {
+        QrClient::Unrecorded => 2,
+        QrClient::Plain | QrClient::Client(_) => FORMAT,
+    }
+}
 
 /// The state as one digit: 1 byte in the listpack. Fixed codes, written out, so that
 /// reordering or extending [`QrState`] cannot change what a stored digit means (they
@@ -107,7 +124,7 @@ impl redis::ToRedisArgs for Encoded<'_> {
     {
         let s = self.s;
         out.write_arg(b"f");
-        out.write_arg_fmt(FORMAT);
+        out.write_arg_fmt(format_of(s));
         out.write_arg(b"r");
         out.write_arg_fmt(s.rev);
         out.write_arg(b"v");
@@ -123,6 +140,10 @@ impl redis::ToRedisArgs for Encoded<'_> {
         if let Some(k) = &s.scanner {
             write_scanner(out, k);
         }
+        if let Some(client_id) = s.client.client_id() {
+            out.write_arg(b"o");
+            out.write_arg(client_id.as_bytes());
+        }
         for (i, piece) in self.text.chunks(PIECE).enumerate() {
             out.write_arg_fmt(format_args!("x{i}"));
             out.write_arg(piece);
@@ -131,7 +152,8 @@ impl redis::ToRedisArgs for Encoded<'_> {
 
     fn num_of_args(&self) -> usize {
         let scanner = self.s.scanner.as_ref().map_or(0, scanner_args);
-        2 * (7 + self.text.len().div_ceil(PIECE)) + scanner
+        let client = 2 * usize::from(self.s.client.client_id().is_some());
+        2 * (7 + self.text.len().div_ceil(PIECE)) + scanner + client
     }
 }
 
@@ -148,8 +170,9 @@ const LISTED_PIECES: usize = 6;
 const LISTED_SCANNER_PIECES: usize = 3;
 
 /// The fields a read asks for with `HMGET`, in this order (see [`decode_listed`]).
-pub(crate) const FIELDS: [&str; 8 + LISTED_SCANNER_PIECES + LISTED_PIECES] = [
-    "f", "r", "v", "s", "c", "e", "p", "t", "y0", "y1", "y2", "x0", "x1", "x2", "x3", "x4", "x5",
+pub(crate) const FIELDS: [&str; 9 + LISTED_SCANNER_PIECES + LISTED_PIECES] = [
+    "f", "r", "v", "s", "c", "e", "p", "t", "o", "y0", "y1", "y2", "x0", "x1", "x2", "x3", "x4",
+    "x5",
 ];
 
 /// The raw values of one session's hash, borrowed from the reply.
@@ -162,6 +185,8 @@ struct Raw<'a> {
     e: Option<&'a [u8]>,
     p: Option<&'a [u8]>,
     t: Option<&'a [u8]>,
+    /// The client's id (format 3).
+    o: Option<&'a [u8]>,
     /// The text pieces `x0`, `x1`, … joined.
     text: Vec<u8>,
     /// The scanner's text pieces `y0`, `y1`, … joined (format 2).
@@ -197,7 +222,7 @@ pub(crate) fn decode_listed(id: &QrId, reply: &redis::Value) -> Result<Listed, S
             _ => return Err(corrupt(id, "HMGET answered a value that is not a string")),
         };
     }
-    let [f, r, v, s, c, e, p, t, y0, y1, y2, ref pieces @ ..] = values;
+    let [f, r, v, s, c, e, p, t, o, y0, y1, y2, ref pieces @ ..] = values;
     if values[FIELDS.len() - 1].is_some() || y2.is_some() {
         return Ok(Listed::ReadAll);
     }
@@ -218,6 +243,7 @@ pub(crate) fn decode_listed(id: &QrId, reply: &redis::Value) -> Result<Listed, S
         e,
         p,
         t,
+        o,
         text,
         scanner,
     };
@@ -252,6 +278,7 @@ pub(crate) fn decode(
         e: get("e"),
         p: get("p"),
         t: get("t"),
+        o: get("o"),
         text,
         scanner,
     };
@@ -335,6 +362,14 @@ fn decode_raw(id: &QrId, exists: bool, f: Raw<'_>) -> Result<Option<QrSession>, 
             &format!("state {} with the wrong scanner", state.as_str()),
         ));
     }
+    let client = match (format, f.o) {
+        (0..=2, None) => QrClient::Unrecorded,
+        (0..=2, Some(_)) => return Err(corrupt(id, "a client in a format before 3")),
+        (_, None) => QrClient::Plain,
+        (_, Some(o)) => QrClient::Client(
+            String::from_utf8(o.to_vec()).map_err(|_| corrupt(id, "bad client id"))?,
+        ),
+    };
     Ok(Some(QrSession {
         id: id.clone(),
         state,
@@ -345,6 +380,7 @@ fn decode_raw(id: &QrId, exists: bool, f: Raw<'_>) -> Result<Option<QrSession>, 
         expires_at,
         requester,
         scanner,
+        client,
     }))
 }
 
@@ -399,7 +435,7 @@ mod tests {
     }
 
     /// The reply Redis gives to `HMGET key FIELDS…` for a hash holding `enc`.
-    fn listed(enc: &[Vec<u8>]) -> redis::Value {
+    pub(super) fn listed(enc: &[Vec<u8>]) -> redis::Value {
         let f = fields(enc.to_vec());
         redis::Value::Array(
             FIELDS

@@ -35,6 +35,15 @@ fn known() -> QrSession {
     s
 }
 
+/// [`known`] as read from a record written before format 3: it does not say whether
+/// it was made for a client.
+fn known_unrecorded() -> QrSession {
+    QrSession {
+        client: QrClient::Unrecorded,
+        ..known()
+    }
+}
+
 fn as_map(enc: &[Vec<u8>]) -> HashMap<Vec<u8>, Vec<u8>> {
     enc.chunks(2)
         .map(|p| (p[0].clone(), p[1].clone()))
@@ -81,7 +90,7 @@ fn a_known_record_is_stored_as_exactly_these_fields_and_bytes() {
             .to_vec();
     let expected: Vec<Vec<u8>> = vec![
         b"f".to_vec(),
-        b"2".to_vec(),
+        b"3".to_vec(),
         b"r".to_vec(),
         b"2".to_vec(),
         b"v".to_vec(),
@@ -111,7 +120,7 @@ fn a_known_record_is_stored_as_exactly_these_fields_and_bytes() {
 
 #[test]
 fn a_record_of_format_1_still_reads_and_a_mix_of_the_two_is_corrupt() {
-    let s = known();
+    let s = known_unrecorded();
     assert_eq!(
         decode(&s.id, as_map(&known_format_1())).unwrap(),
         Some(s.clone())
@@ -128,7 +137,7 @@ fn a_record_of_format_1_still_reads_and_a_mix_of_the_two_is_corrupt() {
 
 #[test]
 fn a_record_of_the_unnumbered_format_0_still_reads() {
-    let s = known();
+    let s = known_unrecorded();
     let mut f = as_map(&known_format_1());
     f.remove(b"f".as_slice());
     assert_eq!(decode(&s.id, f).unwrap(), Some(s));
@@ -141,7 +150,7 @@ fn a_record_of_a_newer_format_is_corrupt_not_misread() {
     f.insert(b"f".to_vec(), (FORMAT + 1).to_string().into_bytes());
     let err = decode(&s.id, f.clone()).unwrap_err();
     assert!(
-        matches!(err, StoreError::Corrupt(ref m) if m.contains("format 3")),
+        matches!(err, StoreError::Corrupt(ref m) if m.contains(&format!("format {}", FORMAT + 1))),
         "{err}"
     );
     f.insert(b"f".to_vec(), b"x".to_vec());
@@ -196,4 +205,48 @@ fn every_state_has_its_own_code_and_reads_back() {
     }
     assert_eq!(state_of(6), None);
     assert_eq!(state_of(-1), None);
+}
+
+#[test]
+fn a_record_with_a_client_is_stored_as_these_fields_and_reads_back() {
+    let s = known().for_client(Some("shop.example"));
+    let enc = encode(&s).to_redis_args();
+    let plain = encode(&known()).to_redis_args();
+    // The plain record's fields, with the client's id before the requester's text.
+    let at = plain.iter().position(|f| f == b"x0").expect("x0");
+    let mut expected = plain.clone();
+    expected.splice(at..at, [b"o".to_vec(), b"shop.example".to_vec()]);
+    assert_eq!(enc, expected);
+    assert_eq!(enc.len(), encode(&s).num_of_args());
+    assert_eq!(decode(&s.id, as_map(&enc)).unwrap(), Some(s.clone()));
+    let via_hmget = decode_listed(&s.id, &super::tests::listed(&enc)).unwrap();
+    assert!(matches!(via_hmget, Listed::Session(Some(ref got)) if *got == s));
+}
+
+/// The fields of [`known`] as format 2 wrote them: what this server reads from every
+/// session an older server created during an upgrade.
+fn known_format_2() -> HashMap<Vec<u8>, Vec<u8>> {
+    let mut f = as_map(&encode(&known()).to_redis_args());
+    f.insert(b"f".to_vec(), b"2".to_vec());
+    f
+}
+
+#[test]
+fn a_record_of_format_2_reads_as_unrecorded_and_is_written_back_as_format_2() {
+    let s = known_unrecorded();
+    assert_eq!(decode(&s.id, known_format_2()).unwrap(), Some(s.clone()));
+    // Rewritten whole (a compare-and-set), it still says it does not know.
+    let again = as_map(&encode(&s).to_redis_args());
+    assert_eq!(again, known_format_2());
+}
+
+#[test]
+fn a_client_in_a_record_before_format_3_is_corrupt_not_misread() {
+    let mut f = known_format_2();
+    f.insert(b"o".to_vec(), b"shop.example".to_vec());
+    let err = decode(&known().id, f).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Corrupt(ref m) if m.contains("client")),
+        "{err}"
+    );
 }

@@ -63,7 +63,7 @@ pub async fn start(
         kind: Some("web".into()),
         name: Some(client.name.clone()),
     };
-    let created = qr::create(state, Some(device), ctx).await?;
+    let created = qr::create_made_for(state, Some(device), Some(&client.id), ctx).await?;
     let l = &state.config.lifetimes;
     let row = OAuthRequest {
         qr_id: created.qr_id.clone(),

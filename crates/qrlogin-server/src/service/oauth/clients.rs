@@ -55,17 +55,28 @@ pub async fn authenticated(
 }
 
 /// The client an OAuth QR session asks for (the phone's scan answer names it); `None`
-/// for a plain QR login.
+/// for a plain QR login. The session says which: a plain one costs no lookup, one made
+/// for a client costs the client's; only a session of an older record, which does not
+/// say, is looked up by its OAuth request first.
 pub async fn of_qr(
     state: &crate::state::AppState,
-    qr_id: &str,
+    session: &qrlogin_core::QrSession,
 ) -> crate::service::Result<Option<qrlogin_core::api::ClientView>> {
-    let Some(req) = state.db.oauth_request(qr_id, state.now()).await? else {
-        return Ok(None);
+    use qrlogin_core::QrClient;
+    let client_id = match &session.client {
+        QrClient::Plain => return Ok(None),
+        QrClient::Client(id) => id.clone(),
+        QrClient::Unrecorded => {
+            let found = state.db.oauth_request(session.id.as_str(), state.now());
+            match found.await? {
+                Some(req) => req.client_id,
+                None => return Ok(None),
+            }
+        }
     };
     Ok(state
         .db
-        .client(&req.client_id)
+        .client(&client_id)
         .await?
         .map(|c| qrlogin_core::api::ClientView {
             id: c.id,

@@ -52,7 +52,7 @@ pub async fn authorize(
         kind: Some("tv".into()),
         name: Some(client.name.clone()),
     };
-    let created = qr::create(state, Some(device), ctx).await?;
+    let created = qr::create_made_for(state, Some(device), Some(&client.id), ctx).await?;
     let device_code = Secret::generate(SecretKind::DeviceCode);
     let user_code = UserCode::generate();
     let now = state.now();

@@ -9,7 +9,7 @@ use super::issue::profile;
 use super::keys;
 use crate::service::{Error, Result};
 use crate::state::AppState;
-use qrlogin_core::{ErrorCode, Millis, QrId};
+use qrlogin_core::{ErrorCode, Millis, QrClient, QrId};
 use qrlogin_db::{Account, OAuthRequest};
 use qrlogin_oauth::jwt::sign_id_token;
 use qrlogin_oauth::token::ID_TOKEN_TTL_SECS;
@@ -55,13 +55,18 @@ pub async fn attach(
 
 /// The ID token of a redeemed plain QR login made for a client (`None` for a QR login
 /// made for no client, or for an authorization page's or device's QR session, whose
-/// tokens come from `/oauth2/token`).
+/// tokens come from `/oauth2/token`). A session that records no client (`client`)
+/// costs no lookup.
 pub async fn id_token(
     state: &AppState,
     id: &QrId,
+    client: &QrClient,
     account: &Account,
     session_id: &str,
 ) -> Result<Option<String>> {
+    if !client.may_have_request() {
+        return Ok(None);
+    }
     let now = state.now();
     let Some(req) = state.db.oauth_request(id.as_str(), now).await? else {
         return Ok(None);

@@ -19,13 +19,14 @@
 -- Returns {-1, {}} missing; {0, fields} refused; {1, fields} written; {2, fields}
 -- written and the expiry moved later, the poll index not yet (the caller moves it);
 -- fields as HGETALL answers them. Or the error LATE (nothing written).
--- Only records of format 2 are patched: older ones keep the scanner inside the
--- requester's text, so the caller rewrites them whole (a compare-and-set).
+-- Only records of format 2 and 3 (2 and the client `o`, which no transition changes) are
+-- patched: older ones keep the scanner inside the requester's text, so the caller
+-- rewrites them whole (a compare-and-set). A patch leaves `f` as it was.
 local cur = redis.call('HMGET', KEYS[1], 'f', 'r', 's', 'e', 't', 'k', 'p')
 if not cur[2] then
   return {-1, {}}
 end
-local ok = cur[1] == '2' and cur[3] ~= false and string.find(ARGV[2], cur[3], 1, true) ~= nil
+local ok = (cur[1] == '2' or cur[1] == '3') and cur[3] ~= false and string.find(ARGV[2], cur[3], 1, true) ~= nil
   and tonumber(cur[4]) > tonumber(ARGV[3])
 if ok and ARGV[4] ~= '' then
   ok = cur[5] == ARGV[4] and cur[6] == ARGV[5]
