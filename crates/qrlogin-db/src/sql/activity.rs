@@ -89,7 +89,7 @@ impl ActivityDb for SqlDb {
                     .bind(e.client.as_ref().map(|c| c.name.as_str()))
                     .bind(e.method.as_deref());
             }
-            q.execute(&self.pool).await?;
+            q.execute(&mut *self.conn().await?).await?;
         }
         Ok(())
     }

@@ -14,7 +14,7 @@
 use super::{Error, Result};
 use crate::limits::waiters::WaiterSlot;
 use crate::state::AppState;
-use qrlogin_core::{QrId, QrSession};
+use qrlogin_core::{QrId, QrSession, Requester};
 use qrlogin_store::Subscription;
 use std::net::IpAddr;
 use std::time::Duration;
@@ -25,7 +25,8 @@ pub struct Watcher {
     state: AppState,
     /// Also knows the session's id: one copy of it per waiter, not two.
     sub: Subscription,
-    /// The last state read, answered if the store fails mid-wait.
+    /// The last state read, answered if the store fails mid-wait; its requester is
+    /// left out (a status never shows it).
     last: Option<QrSession>,
     _slot: WaiterSlot,
 }
@@ -59,7 +60,12 @@ impl Watcher {
                     .ok_or_else(|| e.into())
             }
         };
-        self.last = Some(s.clone());
+        // Kept without the requester (its User-Agent alone is ~110 B per waiter): what
+        // a waiter answers from it is a status, which never shows the requester.
+        self.last = Some(QrSession {
+            requester: Requester::default(),
+            ..s.clone()
+        });
         Ok(s)
     }
 
