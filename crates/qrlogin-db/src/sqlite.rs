@@ -71,8 +71,9 @@ pub(crate) async fn open(url: &str, acquire: Duration) -> DbResult<Arc<dyn Db>> 
 
 /// Runs the migrations, tolerating another process that migrates the same file at the
 /// same moment (a fleet starting on one fresh file; the tests' instances do). SQLite
-/// has no migration lock in sqlx: the loser of the race sees "table … already exists"
-/// (or a busy database) for a migration the winner is committing in one transaction.
+/// has no migration lock in sqlx: the loser of the race sees "table … already exists",
+/// "duplicate column name" (or a busy database) for a migration the winner is
+/// committing in one transaction.
 /// Once that commits, the loser finds it recorded and skips it, so a few short retries
 /// are all it takes.
 async fn migrate_racing(conn: &mut SqliteConnection) -> DbResult<()> {
@@ -93,10 +94,12 @@ async fn migrate_racing(conn: &mut SqliteConnection) -> DbResult<()> {
     }
 }
 
-/// Whether a migration error is what a concurrent migration of the same file causes.
+/// Whether a migration error is what a concurrent migration of the same file causes:
+/// the winner's `CREATE` ("already exists") or `ALTER TABLE … ADD COLUMN` ("duplicate
+/// column name", migration 0005) seen by the loser, or the winner's lock.
 fn racing(e: &sqlx::migrate::MigrateError) -> bool {
     let text = e.to_string();
-    text.contains("already exists") || busy(&text)
+    text.contains("already exists") || text.contains("duplicate column name") || busy(&text)
 }
 
 /// Whether an error text is SQLite's "another connection holds the lock".

@@ -263,3 +263,25 @@ fn an_unknown_url_is_invalid() {
         assert!(!msg.contains("hunter2"), "{msg}");
     });
 }
+
+/// Eight instances opening one fresh file at the same moment all come up with the full
+/// schema: the losers of the migration race (a `CREATE` or an `ALTER TABLE … ADD
+/// COLUMN` the winner is committing) retry and find it recorded.
+#[test]
+fn instances_opening_one_fresh_file_together_all_migrate() {
+    run(Flavor::Multi, async {
+        for _ in 0..10 {
+            let tmp = TempDb::new();
+            let url = tmp.url();
+            let opens: Vec<_> = (0..8)
+                .map(|_| {
+                    let url = url.clone();
+                    tokio::spawn(async move { qrlogin_db::open(&url).await.map(drop) })
+                })
+                .collect();
+            for o in opens {
+                o.await.expect("task").expect("every instance opens");
+            }
+        }
+    });
+}
