@@ -45,6 +45,23 @@ fn append_many_sql(n: usize) -> String {
     )
 }
 
+/// A statement of this backend with its bind parameters.
+type Query<'q> =
+    sqlx::query::Query<'q, super::Backend, <super::Backend as sqlx::Database>::Arguments<'q>>;
+
+/// Binds the 9 parameters of one event, in the order of [`EVENT_COLS`] (`seq` apart).
+fn bind_event<'q>(q: Query<'q>, e: &'q ActivityEvent) -> Query<'q> {
+    q.bind(e.id.as_str())
+        .bind(e.account_id.as_str())
+        .bind(e.at)
+        .bind(e.kind.as_str())
+        .bind(e.ip.as_deref())
+        .bind(e.device.as_ref().map(device_json))
+        .bind(e.client.as_ref().map(|c| c.id.as_str()))
+        .bind(e.client.as_ref().map(|c| c.name.as_str()))
+        .bind(e.method.as_deref())
+}
+
 #[async_trait]
 impl ActivityDb for SqlDb {
     async fn append_event(&self, e: &ActivityEvent) -> DbResult<()> {
@@ -54,16 +71,7 @@ impl ActivityDb for SqlDb {
              SELECT $1, id, $3, $4, $5, $6, $7, $8, $9 FROM accounts WHERE id = $2 \
              ON CONFLICT DO NOTHING"
         );
-        sqlx::query(&sql)
-            .bind(e.id.as_str())
-            .bind(e.account_id.as_str())
-            .bind(e.at)
-            .bind(e.kind.as_str())
-            .bind(e.ip.as_deref())
-            .bind(e.device.as_ref().map(device_json))
-            .bind(e.client.as_ref().map(|c| c.id.as_str()))
-            .bind(e.client.as_ref().map(|c| c.name.as_str()))
-            .bind(e.method.as_deref())
+        bind_event(sqlx::query(&sql), e)
             .execute(&mut *self.conn().await?)
             .await?;
         Ok(())
@@ -78,16 +86,7 @@ impl ActivityDb for SqlDb {
             let sql = append_many_sql(batch.len());
             let mut q = sqlx::query(&sql);
             for e in batch {
-                q = q
-                    .bind(e.id.as_str())
-                    .bind(e.account_id.as_str())
-                    .bind(e.at)
-                    .bind(e.kind.as_str())
-                    .bind(e.ip.as_deref())
-                    .bind(e.device.as_ref().map(device_json))
-                    .bind(e.client.as_ref().map(|c| c.id.as_str()))
-                    .bind(e.client.as_ref().map(|c| c.name.as_str()))
-                    .bind(e.method.as_deref());
+                q = bind_event(q, e);
             }
             q.execute(&mut *self.conn().await?).await?;
         }
