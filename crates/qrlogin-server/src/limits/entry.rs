@@ -26,6 +26,10 @@ pub enum OAuthEndpoint {
     Token,
     /// `POST /oauth2/device_authorization`.
     DeviceAuthorization,
+    /// `POST /oauth2/revoke`: it authenticates the client (a secret check for a
+    /// confidential one) and looks tokens up, so guessing through it is as cheap as
+    /// through the token endpoint without a budget of its own.
+    Revoke,
 }
 
 /// Counts one request of `ip` to `endpoint`: `Err(429)` past
@@ -39,6 +43,7 @@ pub async fn oauth(
     let (name, what) = match endpoint {
         OAuthEndpoint::Token => ("token", "token requests"),
         OAuthEndpoint::DeviceAuthorization => ("device", "device authorizations"),
+        OAuthEndpoint::Revoke => ("revoke", "token revocations"),
     };
     let key = format!("oauth:{name}:{}", ip_key(ip));
     hit(counters, &key, limits.oauth_per_ip_per_minute, MINUTE, what).await?;

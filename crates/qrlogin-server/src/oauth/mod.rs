@@ -66,7 +66,7 @@ impl IntoResponse for Failure {
     }
 }
 
-/// How the token and device authorization endpoints answer a failure: as
+/// How the token, device authorization and revocation endpoints answer a failure: as
 /// [`Failure`]'s own response, except that a rate limit is RFC 6749 JSON too
 /// (`{"error": "rate_limited"}`, 429, `Retry-After`): it is the client's to handle, and
 /// these endpoints' clients parse RFC 6749 errors, not problem+json.

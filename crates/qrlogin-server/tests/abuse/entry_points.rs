@@ -1,5 +1,5 @@
 //! The entry points that check no password but let one client guess or churn: the
-//! OAuth token and device authorization endpoints, typed device user codes, passkey
+//! OAuth token, device authorization and revocation endpoints, typed device user codes, passkey
 //! sign-in. Past an address's budget each answers 429 `rate_limited` with
 //! `Retry-After` (in RFC 6749 JSON on the OAuth endpoints), changes nothing, and
 //! leaves every other address alone; the budget comes back when its window ends.
@@ -148,6 +148,29 @@ async fn device_authorizations_past_the_budget_get_429_in_oauth_json_and_other_a
         device_authorization(&app, "203.0.113.1").await.status(),
         200
     );
+}
+
+#[tokio::test]
+async fn revocations_past_the_budget_get_429_in_oauth_json_and_other_addresses_go_on() {
+    let app = spawn_with(Limits {
+        oauth_per_ip_per_minute: 2,
+        ..Limits::default()
+    })
+    .await;
+    let form = [("client_id", "demo"), ("token", "qla_unknown")];
+    for _ in 0..2 {
+        let res = form_from(&app, "/oauth2/revoke", "203.0.113.1", &form).await;
+        assert_eq!(res.status(), 200, "an unknown token is revoked quietly");
+    }
+    assert_oauth_429(form_from(&app, "/oauth2/revoke", "203.0.113.1", &form).await).await;
+    let other = form_from(&app, "/oauth2/revoke", "203.0.113.2", &form).await;
+    assert_eq!(other.status(), 200);
+    // Token requests have a budget of their own.
+    let poll = poll_from(&app, "203.0.113.1", "qld_unknown").await;
+    assert_eq!(poll.status(), 400);
+    app.advance(60_000);
+    let res = form_from(&app, "/oauth2/revoke", "203.0.113.1", &form).await;
+    assert_eq!(res.status(), 200);
 }
 
 #[tokio::test]

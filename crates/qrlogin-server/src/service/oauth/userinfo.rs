@@ -1,6 +1,7 @@
 //! `/oauth2/userinfo` (OpenID Connect Core §5.3) and `/oauth2/revoke` (RFC 7009).
 
 use super::{clients, OResult};
+use crate::limits::entry::{self, OAuthEndpoint};
 use crate::service::Result;
 use crate::state::AppState;
 use qrlogin_core::{Secret, SecretKind};
@@ -38,7 +39,15 @@ pub async fn revoke(
     client_id: Option<&str>,
     client_secret: Option<&str>,
     token: Option<&str>,
+    ip: &str,
 ) -> OResult<()> {
+    entry::oauth(
+        state.counters.as_ref(),
+        &state.config.limits,
+        OAuthEndpoint::Revoke,
+        ip,
+    )
+    .await?;
     let client =
         clients::authenticated(state.db.as_ref(), authorization, client_id, client_secret).await?;
     let token = qrlogin_oauth::token::TokenRequest::required(&token.map(str::to_owned), "token")?
