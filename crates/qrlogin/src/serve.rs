@@ -114,7 +114,7 @@ pub struct ServeArgs {
     #[serde(skip_serializing_if = "Option::is_none")]
     qr_per_ip_per_minute: Option<u64>,
     /// Requests one address may make per minute to /oauth2/token, and apart to
-    /// /oauth2/device_authorization, before 429.
+    /// /oauth2/device_authorization and to /oauth2/revoke, before 429.
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]
     oauth_per_ip_per_minute: Option<u64>,
