@@ -5,6 +5,20 @@ use qrlogin_oauth::verify::verify_id_token;
 use qrlogin_oauth::{Grant, JwkSet};
 use serde_json::{json, Value};
 
+/// The redeem answer of QR session `id` as raw JSON (the typed client has no field for
+/// what a test checks the absence of).
+async fn raw_redeem(app: &qrlogin_testkit::TestApp, id: &str, poll_token: &str) -> Value {
+    app.raw()
+        .post(format!("{}/api/v1/qr/{id}/redeem", app.url))
+        .bearer_auth(poll_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_qr_made_for_a_client_redeems_with_an_id_token_the_product_verifies_offline() {
     let app = spawn().await;
@@ -44,16 +58,7 @@ async fn a_qr_made_for_a_client_redeems_with_an_id_token_the_product_verifies_of
         backend(&app, &at, &format!("{id}/confirm"), body).await.0,
         200
     );
-    let redeemed: Value = app
-        .raw()
-        .post(format!("{}/api/v1/qr/{id}/redeem", app.url))
-        .bearer_auth(qr["poll_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let redeemed: Value = raw_redeem(&app, id, qr["poll_token"].as_str().unwrap()).await;
     let token = redeemed["id_token"].as_str().expect("id_token");
     let jwks: JwkSet = app
         .raw()
@@ -83,16 +88,7 @@ async fn an_unknown_client_id_is_invalid_request_and_a_plain_qr_has_no_id_token(
         .unwrap();
     qrlogin_testkit::assert_problem(res, 400, "invalid_request").await;
     let (pc, _) = app.confirmed().await;
-    let raw: Value = app
-        .raw()
-        .post(format!("{}/api/v1/qr/{}/redeem", app.url, pc.qr_id()))
-        .bearer_auth(pc.poll_token().expose())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let raw: Value = raw_redeem(&app, pc.qr_id(), pc.poll_token().expose()).await;
     assert!(raw.get("session_token").is_some() && raw.get("id_token").is_none());
 }
 
@@ -127,16 +123,7 @@ async fn a_plain_qr_login_makes_no_oauth_request_lookup_on_scan_or_redeem() {
         .confirm(pc.qr_id(), &scan.scan_ticket)
         .await
         .expect("confirm");
-    let redeemed: Value = app
-        .raw()
-        .post(format!("{}/api/v1/qr/{}/redeem", app.url, pc.qr_id()))
-        .bearer_auth(pc.poll_token().expose())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let redeemed: Value = raw_redeem(&app, pc.qr_id(), pc.poll_token().expose()).await;
     assert!(
         redeemed.get("id_token").is_none(),
         "the redeem looked it up"
