@@ -1,11 +1,13 @@
 //! The server under test and the phone that acts through the API.
+//!
+//! The server itself is the testkit's [`TestApp`] (its own thread and runtime, a
+//! [`qrlogin_core::ManualClock`] when the test moves time), so the browser tests, the
+//! CLI tests and the API tests start it, stop it and move its clock one way.
 
 use qrlogin_client::{Client, Phone};
-use qrlogin_core::{DeviceInfo, ManualClock, Millis, SharedClock, SystemClock};
-use qrlogin_server::state::AppState;
-use qrlogin_server::{Application, Config};
-use std::sync::Arc;
-use tokio::sync::oneshot;
+use qrlogin_core::{DeviceInfo, Millis};
+use qrlogin_server::Config;
+use qrlogin_testkit::{spawn_app, spawn_app_with_manual_clock, TestApp};
 
 /// A running server (memory store, demo accounts, port 0), stopped on drop.
 pub struct Server {
@@ -13,58 +15,39 @@ pub struct Server {
     pub url: String,
     /// The typed client, pointed at it.
     pub client: Client,
-    /// The server's state, to wake its held waiters after the clock moves.
-    state: AppState,
-    /// The clock the server runs on when the test moves it ([`Server::on_manual_clock`]).
-    clock: Option<ManualClock>,
-    _stop: oneshot::Sender<()>,
+    /// The running server, its state and its clock; killed on drop.
+    app: TestApp,
 }
 
 impl Server {
     /// The test defaults.
     pub async fn start() -> Self {
-        Self::with(Config::for_tests(), None).await
+        Self::from(spawn_app(Config::for_tests()).await)
     }
 
     /// The test defaults on a clock that stands still until [`Server::advance`] moves
     /// it: expiry without waiting for it.
     pub async fn on_manual_clock() -> Self {
-        Self::with(Config::for_tests(), Some(ManualClock::starting_now())).await
+        Self::from(spawn_app_with_manual_clock(Config::for_tests()).await)
     }
 
     /// Moves the server's clock forward by `ms` and wakes its held waiters (the
     /// page's stream or long poll) to look at it. Panics on a server on the wall clock.
     pub fn advance(&self, ms: Millis) {
-        let clock = self.clock.as_ref().expect("advance needs on_manual_clock");
-        clock.advance(ms);
-        self.state.clock_moved();
+        self.app.advance(ms);
     }
 
     /// How long this server's QR codes live.
     pub fn qr_lifetime_ms(&self) -> Millis {
-        self.state.config.lifetimes.qr_ms
+        self.app.state.config.lifetimes.qr_ms
     }
 
-    async fn with(config: Config, clock: Option<ManualClock>) -> Self {
-        let shared: SharedClock = match &clock {
-            Some(c) => Arc::new(c.clone()),
-            None => SystemClock::shared(),
-        };
-        let app = Application::build_with_clock(config, shared)
-            .await
-            .expect("server builds");
-        let url = app.url();
-        let state = app.state().clone();
-        let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async {
-            let _ = rx.await;
-        }));
+    /// Keeps the testkit's URL and client at hand under the names the tests use.
+    fn from(app: TestApp) -> Self {
         Self {
-            client: Client::new(&url),
-            url,
-            state,
-            clock,
-            _stop: tx,
+            url: app.url.clone(),
+            client: app.client.clone(),
+            app,
         }
     }
 

@@ -1,16 +1,16 @@
 //! A server for passkey tests: its public URL is `http://localhost:PORT` (an IP is
 //! never a valid rp id), on a clock the test moves, with its state at hand to make
-//! `--no-password` accounts and enrollment links and to read the activity log.
+//! `--no-password` accounts and enrollment links and to read the activity log. The
+//! server itself is the testkit's [`TestApp`] on a manual clock.
 
 use qrlogin_client::Client;
-use qrlogin_core::{AccountId, ManualClock, Username};
+use qrlogin_core::{AccountId, Millis, Username};
 use qrlogin_db::{ActivityEvent, ActivityKind};
 use qrlogin_server::service::passkeys_enroll::{create_passwordless_account, enrollment_link};
 use qrlogin_server::state::AppState;
-use qrlogin_server::{Application, Config};
+use qrlogin_server::Config;
+use qrlogin_testkit::{spawn_app_with_manual_clock, TestApp};
 use serde_json::{json, Value};
-use std::sync::Arc;
-use tokio::sync::oneshot;
 
 /// A running server, stopped on drop.
 pub struct PkServer {
@@ -20,11 +20,10 @@ pub struct PkServer {
     pub client: Client,
     /// The server's state (database, clock).
     pub state: AppState,
-    /// The server's clock.
-    pub clock: ManualClock,
     /// `http://127.0.0.1:{port}`: where this instance listens.
     api: String,
-    _stop: oneshot::Sender<()>,
+    /// The running server and its clock; killed on drop.
+    app: TestApp,
 }
 
 /// How to start a [`PkServer`] beyond the test defaults.
@@ -76,24 +75,19 @@ impl PkServer {
             config.store = store;
             config.db = db;
         }
-        let clock = ManualClock::starting_now();
-        let app = Application::build_with_clock(config, Arc::new(clock.clone()))
-            .await
-            .expect("server builds");
-        let state = app.state().clone();
-        let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async {
-            let _ = rx.await;
-        }));
-        let api = format!("http://127.0.0.1:{port}");
+        let app = spawn_app_with_manual_clock(config).await;
         Self {
-            client: Client::new(&api),
-            api,
+            client: app.client.clone(),
+            api: app.url.clone(),
             url,
-            state,
-            clock,
-            _stop: tx,
+            state: app.state.clone(),
+            app,
         }
+    }
+
+    /// Moves the server's clock forward by `ms` (a challenge or link past its life).
+    pub fn advance(&self, ms: Millis) {
+        self.app.advance(ms);
     }
 
     /// `path` on the public URL.

@@ -77,7 +77,7 @@ async fn replayed_expired_removed_cloned_and_foreign_credentials_are_refused() {
     // Expired: signed in time, presented after five minutes.
     let (id, options) = start(&server).await;
     let late = webauthn::sign(&phone, &options, None).await;
-    server.clock.advance(PAST_CHALLENGE);
+    server.advance(PAST_CHALLENGE);
     let (status, body) = finish(&server, &id, &late).await;
     assert_eq!(
         (status, code(&body)),

@@ -2,9 +2,9 @@
 //! test, and the `qrlogin` binary driven as from a shell: arguments, environment,
 //! stdin, exit code, stdout and stderr.
 
-use qrlogin_core::{ManualClock, Millis, SharedClock, SystemClock};
-use qrlogin_server::state::AppState;
-use qrlogin_server::{Application, Config};
+use qrlogin_core::Millis;
+use qrlogin_server::Config;
+use qrlogin_testkit::{spawn_app, spawn_app_with_manual_clock, TestApp};
 use serde_json::Value;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -15,78 +15,58 @@ use std::time::{Duration, Instant};
 /// How long any one command may run before the test calls it hung.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A qrlogin server running on its own thread and runtime, stopped on drop.
+/// A qrlogin server running on its own thread and runtime (the testkit's [`TestApp`]),
+/// killed on drop. The tests here are plain `#[test]`s driving another process, so
+/// this wraps the async start in a runtime that lives only for it.
 pub struct TestServer {
     /// Its base URL, e.g. `http://127.0.0.1:40123`.
     pub url: String,
-    /// The server's state, to wake its held waiters after the clock moves.
-    state: AppState,
-    /// The clock the server runs on when the test moves it ([`TestServer::on_manual_clock`]).
-    clock: Option<ManualClock>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The running server, its state and its clock.
+    app: TestApp,
 }
 
 impl TestServer {
     /// Memory store, demo accounts (alice/alice-demo), default lifetimes.
     pub fn start() -> Self {
-        Self::with(Config::for_tests(), None)
+        Self::with(false)
     }
 
     /// The same on a clock that stands still until [`TestServer::advance`] moves it, so
     /// a test of expiry never sleeps for it (the CLI is another process, but the
     /// server it talks to is this one).
     pub fn on_manual_clock() -> Self {
-        Self::with(Config::for_tests(), Some(ManualClock::starting_now()))
+        Self::with(true)
     }
 
     /// Moves the server's clock forward by `ms` and wakes its held waiters to look at
     /// it. Panics on a server on the wall clock.
     pub fn advance(&self, ms: Millis) {
-        let clock = self.clock.as_ref().expect("advance needs on_manual_clock");
-        clock.advance(ms);
-        self.state.clock_moved();
+        self.app.advance(ms);
     }
 
     /// How long this server's QR codes live.
     pub fn qr_lifetime_ms(&self) -> Millis {
-        self.state.config.lifetimes.qr_ms
+        self.app.state.config.lifetimes.qr_ms
     }
 
-    fn with(config: Config, clock: Option<ManualClock>) -> Self {
-        let (ready_tx, ready_rx) = mpsc::channel();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let shared: SharedClock = match &clock {
-            Some(c) => std::sync::Arc::new(c.clone()),
-            None => SystemClock::shared(),
-        };
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let app = Application::build_with_clock(config, shared)
-                    .await
-                    .expect("server builds");
-                ready_tx
-                    .send((app.url(), app.state().clone()))
-                    .expect("test waits for the URL");
-                let _ = app
-                    .run_until(async {
-                        let _ = stopped.await;
-                    })
-                    .await;
-            });
+    /// Starts the server (on a manual clock if `manual`). The runtime used to wait for
+    /// it can go at once: the server runs on a thread and runtime of its own.
+    fn with(manual: bool) -> Self {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let config = Config::for_tests();
+        let app = rt.block_on(async {
+            if manual {
+                spawn_app_with_manual_clock(config).await
+            } else {
+                spawn_app(config).await
+            }
         });
-        let (url, state) = ready_rx
-            .recv_timeout(Duration::from_secs(10))
-            .expect("server started");
         Self {
-            url,
-            state,
-            clock,
-            stop: Some(stop),
+            url: app.url.clone(),
+            app,
         }
     }
 
@@ -100,14 +80,6 @@ impl TestServer {
             resp.bytes().await.expect("body")
         });
         std::fs::write(path, bytes).expect("write image");
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }
 
