@@ -2,7 +2,8 @@
 //! must refuse (a newer format, an impossible state) rather than misread.
 
 use super::*;
-use qrlogin_core::{DeviceInfo, Lifetimes, Requester};
+use qrlogin_core::{DeviceInfo, Lifetimes, Requester, Scanner, TokenHash};
+use std::collections::HashMap;
 use redis::ToRedisArgs;
 
 /// A scanned session whose every byte is known.
