@@ -3,8 +3,8 @@
 
 use super::*;
 use qrlogin_core::{DeviceInfo, Lifetimes, Requester, Scanner, TokenHash};
-use std::collections::HashMap;
 use redis::ToRedisArgs;
+use std::collections::HashMap;
 
 /// A scanned session whose every byte is known.
 fn known() -> QrSession {

@@ -3,10 +3,10 @@
 
 use super::*;
 use qrlogin_core::Scanner;
-use std::collections::HashMap;
 use qrlogin_core::{DeviceInfo, Requester};
 use qrlogin_core::{Lifetimes, Secret, SecretKind};
 use redis::ToRedisArgs;
+use std::collections::HashMap;
 
 fn fields(v: Vec<Vec<u8>>) -> HashMap<Vec<u8>, Vec<u8>> {
     v.chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect()
