@@ -11,6 +11,7 @@ mod input;
 mod longpoll;
 mod ops;
 mod passkeys;
+mod passkeys_accounts;
 mod push;
 mod races;
 mod transitions;
