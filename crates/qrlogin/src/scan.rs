@@ -16,6 +16,9 @@ use std::path::Path;
 #[derive(Args, Debug)]
 pub struct ScanArgs {
     /// A PNG/JPEG image of the QR code, its URL (…/m/qr/ID), or the bare QR id.
+    /// An id is base64url, so 1 in 64 begins with `-`: taken as the target, not as an
+    /// unknown flag.
+    #[arg(allow_hyphen_values = true)]
     target: String,
     /// Confirm without asking (for scripts).
     #[arg(long, conflicts_with = "decline")]
@@ -207,6 +210,27 @@ mod tests {
             "",
         ] {
             assert_eq!(parse_target(arg).unwrap_err().exit, Exit::BadInput, "{arg}");
+        }
+    }
+
+    /// `qrlogin scan` parsed alone, as the binary parses it.
+    #[derive(clap::Parser, Debug)]
+    struct Cli {
+        #[command(flatten)]
+        args: ScanArgs,
+    }
+
+    #[test]
+    fn an_id_that_begins_with_a_hyphen_is_the_target_wherever_the_flags_are() {
+        use clap::Parser as _;
+        for argv in [
+            &["scan", "-B3xY9_-abcdefghijklmn", "--decline"][..],
+            &["scan", "--decline", "-B3xY9_-abcdefghijklmn"][..],
+            &["scan", "--decline", "--", "-B3xY9_-abcdefghijklmn"][..],
+        ] {
+            let cli = Cli::try_parse_from(argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+            assert_eq!(cli.args.target, "-B3xY9_-abcdefghijklmn", "{argv:?}");
+            assert!(cli.args.decline && !cli.args.yes, "{argv:?}");
         }
     }
 
