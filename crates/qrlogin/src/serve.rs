@@ -123,8 +123,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]
     user_code_attempts_per_ip: Option<u64>,
-    /// Passkey sign-in requests (start and finish together) one address may make per
-    /// minute before 429.
+    /// Passkey sign-in requests (start and finish together), and apart as many
+    /// enrollment requests, one address may make per minute before 429.
     #[arg(long, value_name = "N")]
     #[serde(skip_serializing_if = "Option::is_none")]
     passkey_per_ip_per_minute: Option<u64>,

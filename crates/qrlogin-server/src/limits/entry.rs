@@ -1,7 +1,7 @@
 //! Per-address budgets of the entry points that need no password but still let one
 //! client guess or churn: the OAuth token and device authorization endpoints, the
 //! typed user code of the device grant (RFC 8628 §5.1: user codes are short enough to
-//! guess, so their entry must be rate limited), and passkey sign-in. Each counts the
+//! guess, so their entry must be rate limited), and passkey sign-in and enrollment. Each counts the
 //! hit first and answers 429 `rate_limited` with `Retry-After` past its limit, keyed by
 //! the client address as resolved through the trusted proxies (an IPv6 client by its
 //! /64), in the shared [`Counters`] (Redis when the store is Redis, so every instance
@@ -75,6 +75,23 @@ pub async fn passkey_sign_in(counters: &dyn Counters, limits: &Limits, ip: &str)
         limits.passkey_per_ip_per_minute,
         MINUTE,
         "passkey sign-in requests",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Counts one passkey enrollment request (start or finish) from `ip`, on a budget of
+/// its own of [`Limits::passkey_per_ip_per_minute`]: `Err(429)` past it. An enrollment
+/// link's secret cannot be guessed, but every attempt costs a database lookup (and a
+/// finish, checking a credential), so unauthenticated callers get no free loop.
+pub async fn passkey_enroll(counters: &dyn Counters, limits: &Limits, ip: &str) -> Result<()> {
+    let key = format!("passkey-enroll:ip:{}", ip_key(ip));
+    hit(
+        counters,
+        &key,
+        limits.passkey_per_ip_per_minute,
+        MINUTE,
+        "passkey enrollment requests",
     )
     .await?;
     Ok(())

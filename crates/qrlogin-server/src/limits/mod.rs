@@ -8,7 +8,7 @@
 //! - [`waiters`]: the cap on held waiters, overall and per address.
 //! - [`proxies`]: which address a request is from, through `--trusted-proxies`.
 //! - [`entry`]: per-address budgets of the OAuth token and device authorization
-//!   endpoints, of typed device user codes, and of passkey sign-in.
+//!   endpoints, of typed device user codes, and of passkey sign-in and enrollment.
 //! - [`rate`]: the shared fixed-window check every limit uses (QR creation too).
 
 pub mod entry;
@@ -43,8 +43,8 @@ pub struct Limits {
     /// Device user codes one address may type per 5 minutes, right or wrong; past it,
     /// 429 (RFC 8628 §5.1).
     pub user_code_attempts_per_ip: u64,
-    /// Passkey sign-in requests (start and finish together) one address may make per
-    /// minute; past it, 429.
+    /// Passkey sign-in requests (start and finish together), and apart as many
+    /// enrollment requests, one address may make per minute; past it, 429.
     pub passkey_per_ip_per_minute: u64,
     /// QR sessions the memory store keeps at once; past it, creating is 503.
     pub max_qr_sessions: usize,

@@ -123,18 +123,19 @@ pub async fn login_finish(
 /// Starts enrolling a first passkey with a one-use link's secret.
 #[utoipa::path(post, path = "/api/v1/auth/passkeys/enroll/start", tag = "passkeys",
     request_body = EnrollStartRequest,
-    responses((status = 200, body = EnrollStartResponse), (status = 401, body = Problem)))]
+    responses((status = 200, body = EnrollStartResponse), (status = 401, body = Problem), (status = 429, body = Problem)))]
 pub async fn enroll_start(
     State(state): State<AppState>,
+    client: ClientInfo,
     JsonBody(req): JsonBody<EnrollStartRequest>,
 ) -> ApiResult<Json<EnrollStartResponse>> {
-    Ok(Json(enroll::enroll_start(&state, req).await?))
+    Ok(Json(enroll::enroll_start(&state, req, &client.0).await?))
 }
 
 /// Finishes enrolling: the passkey stored and the link used up.
 #[utoipa::path(post, path = "/api/v1/auth/passkeys/enroll/finish", tag = "passkeys",
     request_body = EnrollFinishRequest,
-    responses((status = 201, body = PasskeyView), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 201, body = PasskeyView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 429, body = Problem)))]
 pub async fn enroll_finish(
     State(state): State<AppState>,
     client: ClientInfo,

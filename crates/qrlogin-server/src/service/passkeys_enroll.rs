@@ -11,6 +11,7 @@ use super::passkeys::{
 };
 use super::passkeys_flows::{event, finish_registration, start_registration};
 use super::{RequestContext, Result};
+use crate::limits::entry;
 use crate::state::AppState;
 use qrlogin_core::{AccountId, Millis, Secret, SecretKind, TokenHash, Username};
 use qrlogin_db::{Account, ActivityKind, Db};
@@ -73,7 +74,9 @@ fn link_hash(token: &str) -> Result<TokenHash> {
 pub async fn enroll_start(
     state: &AppState,
     req: EnrollStartRequest,
+    ctx: &RequestContext,
 ) -> Result<EnrollStartResponse> {
+    entry::passkey_enroll(state.counters.as_ref(), &state.config.limits, &ctx.ip).await?;
     let hash = link_hash(&req.token)?;
     let account_id = state
         .db
@@ -102,6 +105,7 @@ pub async fn enroll_finish(
     req: EnrollFinishRequest,
     ctx: &RequestContext,
 ) -> Result<PasskeyView> {
+    entry::passkey_enroll(state.counters.as_ref(), &state.config.limits, &ctx.ip).await?;
     let hash = link_hash(&req.token)?;
     let name = passkey_name(req.name)?;
     let challenge = take(state, &req.challenge_id, Purpose::Enroll).await?;

@@ -3,6 +3,7 @@
 //! attack that worked before the limit it checks; docs/security.md lists the limits.
 
 mod brute_force;
+mod enrollment;
 mod entry_points;
 mod floods;
 mod headers;
