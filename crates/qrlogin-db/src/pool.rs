@@ -14,6 +14,10 @@
 //!   converted (and [`Bounded`](crate::bounded) and this pool count their timeouts),
 //!   and a connection remembers the count it was verified at.
 //!
+//! Connections idle for [`CLOSE_AFTER_IDLE`] are closed by [`Pool::close_idle`], which
+//! the backends run every minute (`SqlDb::shared`), as sqlx's pool did with its
+//! `idle_timeout`: after a burst, a fleet's instances give their connections back.
+//!
 //! A connection whose ping fails is dropped (its socket or SQLite worker closed) and
 //! replaced by a new one. A lease dropped mid-statement (a cancelled request, a
 //! [`Bounded`](crate::bounded) timeout) needs nothing more: sqlx-postgres flushes and
@@ -35,6 +39,11 @@ use tokio::time::Instant;
 /// documented `before_acquire` pattern): long enough that a busy server never pings,
 /// short enough that a restart while idle costs a ping, not a failed request.
 pub(crate) const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// How long a connection may sit idle before [`Pool::close_idle`] closes it (sqlx's
+/// own `idle_timeout`): a burst's connections do not stay open on the database server
+/// for ever, where every instance of a fleet counts against `max_connections`.
+pub(crate) const CLOSE_AFTER_IDLE: Duration = Duration::from_secs(600);
 
 /// An idle connection and what is known of its health.
 struct Idle<C> {
@@ -58,6 +67,8 @@ pub(crate) struct Pool<C: Connection> {
     acquire_timeout: Duration,
     /// Idle time after which a connection is pinged before it is lent.
     ping_after_idle: Duration,
+    /// Idle time after which [`Pool::close_idle`] closes a connection.
+    close_after_idle: Duration,
     /// The count of connection-level faults: the process-wide one, or a test's own.
     faults: &'static AtomicU64,
     /// Pings sent, for the tests and for anyone counting round trips.
@@ -82,6 +93,7 @@ impl<C: Connection> Pool<C> {
             idle: Mutex::new(Vec::with_capacity(max)),
             acquire_timeout,
             ping_after_idle: PING_AFTER_IDLE,
+            close_after_idle: CLOSE_AFTER_IDLE,
             faults: &CONNECTION_FAULTS,
             pings: AtomicU64::new(0),
             connects: AtomicU64::new(1),
@@ -118,6 +130,34 @@ impl<C: Connection> Pool<C> {
     pub(crate) fn ping_after_idle(mut self, after: Duration) -> Self {
         self.ping_after_idle = after;
         self
+    }
+
+    /// The same pool with another idle time before a close (the tests shorten it).
+    #[cfg(test)]
+    pub(crate) fn close_after_idle(mut self, after: Duration) -> Self {
+        self.close_after_idle = after;
+        self
+    }
+
+    /// Closes (politely: the server sees a goodbye, not a reset) every connection idle
+    /// for longer than [`CLOSE_AFTER_IDLE`]; how many. The least recently returned are
+    /// at the front of the idle list, and a lease takes from the back, so a busy pool
+    /// keeps the connections it uses and lets the rest go.
+    pub(crate) async fn close_idle(&self) -> usize {
+        let stale: Vec<C> = {
+            let mut idle = self.lock_idle();
+            let keep = idle
+                .iter()
+                .position(|i| i.since.elapsed() <= self.close_after_idle)
+                .unwrap_or(idle.len());
+            idle.drain(..keep).map(|i| i.conn).collect()
+        };
+        let n = stale.len();
+        for conn in stale {
+            // A connection that cannot say goodbye is closed by its drop anyway.
+            let _ = conn.close().await;
+        }
+        n
     }
 
     /// Pings sent so far.

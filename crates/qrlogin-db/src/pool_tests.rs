@@ -213,3 +213,33 @@ async fn a_cancelled_sqlite_transaction_is_rolled_back_before_the_next_statement
     assert_eq!(n, 0, "the cancelled transaction's insert was rolled back");
     assert_eq!(pool.connects(), 1);
 }
+
+#[tokio::test]
+async fn connections_idle_past_the_close_limit_are_closed_and_the_ones_in_use_are_kept() {
+    static FAULTS: AtomicU64 = AtomicU64::new(0);
+    let pool = sqlite_pool(3, &FAULTS)
+        .await
+        .close_after_idle(Duration::from_millis(500));
+    // Three connections open at once, then all idle.
+    let leases = [
+        pool.acquire().await.expect("a"),
+        pool.acquire().await.expect("b"),
+        pool.acquire().await.expect("c"),
+    ];
+    drop(leases);
+    assert_eq!(pool.connects(), 3);
+    assert_eq!(pool.close_idle().await, 0, "none idle long enough yet");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    // One used again just now: it stays, the two others go.
+    assert!(answers!(pool));
+    assert_eq!(pool.close_idle().await, 2);
+    assert_eq!(pool.close_idle().await, 0);
+    // The kept one is lent without opening another.
+    assert!(answers!(pool));
+    assert_eq!(pool.connects(), 3);
+    // Past the limit it goes too, and the next caller simply gets a new one.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(pool.close_idle().await, 1);
+    assert!(answers!(pool));
+    assert_eq!(pool.connects(), 4);
+}

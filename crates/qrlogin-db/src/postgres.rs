@@ -54,7 +54,7 @@ pub(crate) async fn open(url: &str, acquire: Duration) -> DbResult<Arc<dyn Db>> 
         _keeper: None,
     };
     Ok(Arc::new(Bounded {
-        inner: Arc::new(db),
+        inner: db.shared(),
         limit: CALL_TIMEOUT,
     }))
 }

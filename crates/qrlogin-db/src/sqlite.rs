@@ -62,11 +62,12 @@ pub(crate) async fn open(url: &str, acquire: Duration) -> DbResult<Arc<dyn Db>> 
         }
     };
     migrate_racing(&mut first).await?;
-    Ok(Arc::new(SqlDb {
+    Ok(SqlDb {
         pool: Pool::new(opts, MAX_CONNECTIONS, acquire, first),
         name: "sqlite",
         _keeper: None,
-    }))
+    }
+    .shared())
 }
 
 /// Runs the migrations, tolerating another process that migrates the same file at the

@@ -33,7 +33,25 @@ pub(crate) struct SqlDb {
     pub(crate) _keeper: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
+/// How often a database's idle connections are looked at ([`Pool::close_idle`]).
+const CLOSE_IDLE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 impl SqlDb {
+    /// `self`, shared, with a task that closes its long-idle connections every
+    /// [`CLOSE_IDLE_EVERY`]; the task ends once the last handle is dropped.
+    pub(crate) fn shared(self) -> std::sync::Arc<Self> {
+        let db = std::sync::Arc::new(self);
+        let weak = std::sync::Arc::downgrade(&db);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(CLOSE_IDLE_EVERY).await;
+                let Some(db) = weak.upgrade() else { break };
+                db.pool.close_idle().await;
+            }
+        });
+        db
+    }
+
     /// A connection for one statement or transaction, returned when the lease drops.
     /// A method holds at most one at a time: the memory backend has only one.
     async fn conn(&self) -> DbResult<Lease<'_, <Backend as sqlx::Database>::Connection>> {
