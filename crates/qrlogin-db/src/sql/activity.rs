@@ -15,25 +15,27 @@ const MAX_EVENTS_PER_STATEMENT: usize = 64;
 /// and rows get their `seq` in the order given (the ordinal, a literal, orders them),
 /// so events of one millisecond read back in the order they were written. `VALUES`
 /// columns are `column1`, `column2`, … on both SQLite and PostgreSQL.
+///
+/// On SQLite the parameters are anonymous (`?`, bound in order): sqlx asks SQLite for
+/// the name of every parameter, and each name lookup walks the list of named ones, so
+/// 576 `$N` cost O(n²) per statement; PostgreSQL only knows `$N`.
 fn append_many_sql(n: usize) -> String {
+    let anonymous = <super::Backend as sqlx::Database>::NAME == "SQLite";
     let mut rows = String::with_capacity(n * 48);
     for i in 0..n {
-        let p = i * 9;
         if i > 0 {
             rows.push_str(", ");
         }
-        rows.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, {i})",
-            p + 1,
-            p + 2,
-            p + 3,
-            p + 4,
-            p + 5,
-            p + 6,
-            p + 7,
-            p + 8,
-            p + 9
-        ));
+        rows.push('(');
+        for c in 1..=9 {
+            if anonymous {
+                rows.push('?');
+            } else {
+                rows.push_str(&format!("${}", i * 9 + c));
+            }
+            rows.push_str(", ");
+        }
+        rows.push_str(&format!("{i})"));
     }
     format!(
         "INSERT INTO activity_events ({EVENT_COLS}) \
@@ -116,5 +118,22 @@ impl ActivityDb for SqlDb {
             .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::append_many_sql;
+
+    #[test]
+    fn a_grouped_insert_names_no_parameter_on_sqlite_and_numbers_them_on_postgres() {
+        let sql = append_many_sql(64);
+        if <super::super::Backend as sqlx::Database>::NAME == "SQLite" {
+            assert!(!sql.contains('$'), "{sql}");
+            assert_eq!(sql.matches('?').count(), 64 * 9);
+        } else {
+            assert!(sql.contains("($568, $569, $570, $571, $572, $573, $574, $575, $576, 63)"));
+            assert!(!sql.contains('?'));
+        }
     }
 }
