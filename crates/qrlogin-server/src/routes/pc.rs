@@ -8,7 +8,7 @@ use crate::qrimage;
 use crate::service::qr;
 use crate::state::AppState;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -125,7 +125,9 @@ pub fn status(
     let token = auth.bearer().map(str::to_owned);
     let status = qr::status(state, id, token, q.wait.unwrap_or(0), q.since, ip);
     Either::Right(status.map(|r| {
-        r.map(|s| ([(header::CACHE_CONTROL, "no-store")], Json(s)).into_response())
+        // A static value: from a `&str` it is checked and copied on every poll.
+        let no_store = HeaderValue::from_static("no-store");
+        r.map(|s| ([(header::CACHE_CONTROL, no_store)], Json(s)).into_response())
             .map_err(ApiError::from)
     }))
 }
