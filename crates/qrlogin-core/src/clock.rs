@@ -20,8 +20,16 @@ pub type SharedClock = Arc<dyn Clock>;
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    // From `SystemTime` directly: `chrono::Utc::now()` works out the calendar date of
+    // the instant first, a visible cost at two reads per status poll.
     fn now(&self) -> Millis {
-        chrono::Utc::now().timestamp_millis()
+        use std::time::{SystemTime, UNIX_EPOCH};
+        match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(after) => Millis::try_from(after.as_millis()).unwrap_or(Millis::MAX),
+            // Before 1970 (a badly set clock): rounded down, as chrono did.
+            Err(before) => Millis::try_from(before.duration().as_micros().div_ceil(1000))
+                .map_or(Millis::MIN, |ms| -ms),
+        }
     }
 }
 
@@ -77,5 +85,16 @@ mod tests {
         assert_eq!(c.now(), 1_500);
         c.set(7);
         assert_eq!(d.now(), 7);
+    }
+
+    #[test]
+    fn the_system_clock_reads_unix_milliseconds_as_chrono_does() {
+        let before = chrono::Utc::now().timestamp_millis();
+        let now = SystemClock.now();
+        let after = chrono::Utc::now().timestamp_millis();
+        assert!(
+            before <= now && now <= after,
+            "{before} <= {now} <= {after}"
+        );
     }
 }

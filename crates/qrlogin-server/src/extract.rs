@@ -6,7 +6,7 @@ use crate::service::{PhoneCredentials, RequestContext};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
-use axum::http::{header, request::Parts, HeaderMap, HeaderValue};
+use axum::http::{header, request::Parts, HeaderMap, HeaderName, HeaderValue};
 use qrlogin_core::{clean_display_text, ErrorCode, QrId};
 use serde::de::DeserializeOwned;
 use std::net::{IpAddr, SocketAddr};
@@ -146,12 +146,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Authorization {
 /// Seventeen bytes, so a held long poll can keep it for the per-address waiter cap.
 pub struct ClientIp(pub Option<IpAddr>);
 
+/// `X-Forwarded-For`, named once: from a `&str` the name is parsed on every lookup.
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+
 fn client_ip(parts: &Parts, state: &AppState) -> Option<IpAddr> {
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
-    let xff = parts
-        .headers
-        .get_all("x-forwarded-for")
-        .iter()
+    // Looked up only if the peer is a trusted proxy and the entries are read.
+    let xff = std::iter::once(&parts.headers)
+        .flat_map(|h| h.get_all(X_FORWARDED_FOR))
         .filter_map(|v| v.to_str().ok());
     Some(state.proxies.client_ip(peer, xff))
 }

@@ -1,4 +1,9 @@
-//! Metrics (Prometheus) and the per-request middleware that feeds them.
+//! Metrics (Prometheus) and the per-request middleware that feeds them; the log filter
+//! ([`log_directives`], in `telemetry/log_filter.rs`).
+
+mod log_filter;
+
+pub use log_filter::log_directives;
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::Method;
@@ -6,6 +11,7 @@ use axum::response::Response;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
 use std::sync::{Mutex, OnceLock, RwLock};
 use std::task::{Context, Poll};
@@ -121,10 +127,9 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        let route = req
-            .extensions()
-            .get::<MatchedPath>()
-            .map_or("unmatched", |p| route_label(p.as_str()));
+        // The template itself (a shared `Arc<str>`), turned into a label only when its
+        // metric handles are not cached yet.
+        let route = req.extensions().get::<MatchedPath>().cloned();
         let method = method_label(req.method());
         TrackFuture {
             inner: self.inner.call(req),
@@ -141,7 +146,7 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: F,
         method: &'static str,
-        route: &'static str,
+        route: Option<MatchedPath>,
         start: Instant,
     }
 }
@@ -156,47 +161,97 @@ where
         let this = self.project();
         let res = std::task::ready!(this.inner.poll(cx));
         if let Ok(res) = &res {
-            let (method, route) = (*this.method, *this.route);
+            let method = *this.method;
+            let path = this.route.as_ref();
+            let route = path.map_or(UNMATCHED, MatchedPath::as_str);
             let status = res.status();
             let elapsed = this.start.elapsed();
             // The route template, never the raw path or query: no id or token is logged.
             tracing::debug!(%method, %route, status = status.as_u16(), elapsed_ms = elapsed.as_secs_f64() * 1000.0, "request");
-            record(method, route, status_label(status.as_u16()), elapsed);
+            record(method, path, status_label(status.as_u16()), elapsed);
         }
         Poll::Ready(res)
     }
 }
 
+/// The route label of requests no route matched.
+const UNMATCHED: &str = "unmatched";
+
+/// Most (method, route, status) handles kept: far more than the routes and statuses
+/// of the servers of one process, a bound should a template ever arrive in a fresh
+/// allocation (past it, requests are counted through the registry's own lookup).
+const MAX_CACHED: usize = 1024;
+
 /// Counts one request and records its duration, through the handles of its (method,
 /// route, status), looked up in the registry once and then kept: the lookup hashes every
-/// label and was a few percent of the server's CPU per request. Labels are interned
-/// `'static` strings, so their addresses identify them.
-fn record(method: &'static str, route: &'static str, status: &'static str, elapsed: Duration) {
+/// label and was a few percent of the server's CPU per request. The cache is keyed by
+/// addresses, hashed with one multiply: the method and status labels are interned
+/// `'static` strings, and a route's template is the one `Arc<str>` axum hands every
+/// request of that route, kept alive by its entry so that its address is never reused
+/// for another text (SipHash over these and a lookup of the template's text cost ~2 %
+/// of a status poll's instructions).
+fn record(
+    method: &'static str,
+    route: Option<&MatchedPath>,
+    status: &'static str,
+    elapsed: Duration,
+) {
     type Key = (usize, usize, usize);
-    type Handles = (metrics::Counter, metrics::Histogram);
-    static CACHE: OnceLock<RwLock<HashMap<Key, Handles>>> = OnceLock::new();
+    type Handles = (Option<MatchedPath>, metrics::Counter, metrics::Histogram);
+    type Cache = HashMap<Key, Handles, BuildHasherDefault<AddrHasher>>;
+    static CACHE: OnceLock<RwLock<Cache>> = OnceLock::new();
+    let text = route.map_or(UNMATCHED, MatchedPath::as_str);
     let key = (
         method.as_ptr() as usize,
-        route.as_ptr() as usize,
+        text.as_ptr() as usize,
         status.as_ptr() as usize,
     );
     let cache = CACHE.get_or_init(Default::default);
-    let emit = |(count, duration): &Handles| {
+    let emit = |(_, count, duration): &Handles| {
         count.increment(1);
         duration.record(elapsed.as_secs_f64());
     };
     if let Some(h) = cache.read().expect("metrics cache lock poisoned").get(&key) {
         return emit(h);
     }
+    let label = route_label(text);
     let h = (
-        metrics::counter!("qrlogin_http_requests_total", "method" => method, "route" => route, "status" => status),
-        metrics::histogram!("qrlogin_http_request_duration_seconds", "method" => method, "route" => route),
+        route.cloned(),
+        metrics::counter!("qrlogin_http_requests_total", "method" => method, "route" => label, "status" => status),
+        metrics::histogram!("qrlogin_http_request_duration_seconds", "method" => method, "route" => label),
     );
     emit(&h);
-    cache
-        .write()
-        .expect("metrics cache lock poisoned")
-        .insert(key, h);
+    let mut cache = cache.write().expect("metrics cache lock poisoned");
+    if cache.len() < MAX_CACHED {
+        cache.insert(key, h);
+    }
+}
+
+/// Hashes the address keys of [`record`]'s cache: a multiply per word (FxHash's), where
+/// the default SipHash spent more than the lookup it served.
+#[derive(Debug, Default, Clone, Copy)]
+struct AddrHasher(u64);
+
+impl AddrHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
 }
 
 /// Status codes as `'static` labels (the ones this server answers; others are "other").
@@ -220,50 +275,5 @@ fn status_label(code: u16) -> &'static str {
         500 => "500",
         503 => "503",
         _ => "other",
-    }
-}
-
-/// Targets whose trace output would carry secrets: the WebSocket library logs every
-/// frame it reads, a browser's auth message (with its poll token) included. They are
-/// kept at `info` whatever `QRLOGIN_LOG` asks, unless it names them itself.
-const SECRET_BEARING_TARGETS: &[&str] = &["tungstenite", "tokio_tungstenite"];
-
-/// The log filter directives for `QRLOGIN_LOG`'s value (`None`: `info`), with the
-/// targets of [`SECRET_BEARING_TARGETS`] held at `info`; so `QRLOGIN_LOG=trace` logs
-/// everything but the frames that hold tokens. (Our own logs never print a secret at
-/// any level: ids and hashes only.)
-pub fn log_directives(user: Option<&str>) -> String {
-    let mut d = user
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .unwrap_or("info")
-        .to_owned();
-    for target in SECRET_BEARING_TARGETS {
-        let named = d
-            .split(',')
-            .any(|part| part.trim().split(['=', '[']).next() == Some(target));
-        if !named {
-            d.push_str(&format!(",{target}=info"));
-        }
-    }
-    d
-}
-
-#[cfg(test)]
-mod log_tests {
-    use super::log_directives;
-
-    #[test]
-    fn the_websocket_library_stays_at_info_unless_named() {
-        assert_eq!(
-            log_directives(Some("trace")),
-            "trace,tungstenite=info,tokio_tungstenite=info"
-        );
-        assert_eq!(
-            log_directives(None),
-            "info,tungstenite=info,tokio_tungstenite=info"
-        );
-        assert!(log_directives(Some("tungstenite=debug"))
-            .ends_with("tungstenite=debug,tokio_tungstenite=info"));
     }
 }

@@ -62,6 +62,7 @@ pub async fn serve(
         tls: listener.tls.clone(),
         stopping: stopping.clone(),
         hard_stop: CancellationToken::new(),
+        members: Default::default(),
     });
     {
         let stopping = stopping.clone();
@@ -107,6 +108,8 @@ pub async fn serve(
         }
     }
     drop(listener);
+    // The connections' watchdogs wait on their own activity, not on `stopping`.
+    shared.wake_all();
     tracker.close();
     if tokio::time::timeout(options.shutdown_timeout, tracker.wait())
         .await
@@ -117,6 +120,7 @@ pub async fn serve(
             "shutdown timeout reached: closing the remaining connections"
         );
         shared.hard_stop.cancel();
+        shared.wake_all();
         tracker.wait().await;
     }
     tracing::info!("all connections closed");

@@ -4,13 +4,21 @@
 //! request head. The socket wrapper [`Tracked`] reports reads, the service reports
 //! requests through [`Busy`] guards, and the connection's watchdog waits on
 //! [`Activity::changed`].
+//!
+//! The watchdog is woken only when a change brings a deadline before the instant it
+//! already means to look again ([`State::check_at`]); changes that move deadlines later
+//! (every request of a busy keep-alive connection: a head starts, the request runs, the
+//! answer is sent) are found when it looks. Waking it on each of them cost three extra
+//! polls of the connection's task per request, each re-arming a timer.
 
+use super::ListenerOptions;
 use axum::body::{Body, Bytes};
 use http_body::{Frame, SizeHint};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{Notify, OwnedSemaphorePermit};
 use tokio::time::Instant;
@@ -28,6 +36,10 @@ pub(super) struct State {
     pub idle_since: Instant,
     /// When bytes of a new request head first arrived while no request was in flight.
     pub head_started: Option<Instant>,
+    /// When the watchdog will look at this state again by itself, at the latest: no
+    /// deadline falls before it. `None`: only when woken. A change that makes a
+    /// deadline before it (or any deadline while it is `None`) wakes the watchdog.
+    pub check_at: Option<Instant>,
 }
 
 /// Shared between a connection's socket, its service and its watchdog.
@@ -37,13 +49,20 @@ pub(super) struct Activity {
     /// Set while a read would start a request head: keeps the per-read cost to one
     /// atomic load while a request is in flight or a head is already being timed.
     watch_reads: AtomicBool,
-    /// Woken on every change the watchdog cares about.
+    /// Woken on every change that brings a deadline before [`State::check_at`], and
+    /// when the server starts or ends its shutdown.
     pub changed: Notify,
+    /// The listener's header-read timeout: a head that starts now must be complete by
+    /// now plus this.
+    header_timeout: Duration,
+    /// The listener's idle timeout: a connection that becomes free now may idle until
+    /// now plus this.
+    idle_timeout: Duration,
 }
 
 impl Activity {
     /// A fresh connection; `h2` when ALPN already chose HTTP/2.
-    pub fn new(h2: bool) -> Arc<Self> {
+    pub fn new(h2: bool, options: &ListenerOptions) -> Arc<Self> {
         Arc::new(Self {
             state: Mutex::new(State {
                 inflight: 0,
@@ -51,9 +70,12 @@ impl Activity {
                 served: false,
                 idle_since: Instant::now(),
                 head_started: None,
+                check_at: None,
             }),
             watch_reads: AtomicBool::new(true),
             changed: Notify::new(),
+            header_timeout: options.header_timeout,
+            idle_timeout: options.idle_timeout,
         })
     }
 
@@ -71,10 +93,15 @@ impl Activity {
         }
         let mut state = self.state();
         if state.inflight == 0 && state.head_started.is_none() {
-            state.head_started = Some(Instant::now());
+            let now = Instant::now();
+            state.head_started = Some(now);
             self.watch_reads.store(false, Ordering::Relaxed);
+            // Over HTTP/2 a read is a frame, not a head: no deadline of its own.
+            let wake = !state.h2 && state.sooner_than_check(now + self.header_timeout);
             drop(state);
-            self.changed.notify_one();
+            if wake {
+                self.changed.notify_one();
+            }
         }
     }
 
@@ -87,8 +114,8 @@ impl Activity {
         state.head_started = None;
         state.h2 |= h2;
         self.watch_reads.store(false, Ordering::Relaxed);
+        // A request in flight has no deadline: nothing for the watchdog to do sooner.
         drop(state);
-        self.changed.notify_one();
         Busy(self.clone())
     }
 }
@@ -101,13 +128,26 @@ impl Drop for Busy {
     fn drop(&mut self) {
         let mut state = self.0.state();
         state.inflight = state.inflight.saturating_sub(1);
+        let mut wake = false;
         if state.inflight == 0 {
-            state.idle_since = Instant::now();
+            let now = Instant::now();
+            state.idle_since = now;
             state.head_started = None;
             self.0.watch_reads.store(true, Ordering::Relaxed);
+            wake = state.sooner_than_check(now + self.0.idle_timeout);
         }
         drop(state);
-        self.0.changed.notify_one();
+        if wake {
+            self.0.changed.notify_one();
+        }
+    }
+}
+
+impl State {
+    /// Whether a deadline at `at` falls before the watchdog's next look (or it has
+    /// none), so it must be woken to arm a timer for it.
+    fn sooner_than_check(&self, at: Instant) -> bool {
+        self.check_at.is_none_or(|check| at < check)
     }
 }
 

@@ -3,6 +3,7 @@
 //! server's shutdown to it.
 
 use super::activity::{Activity, Busy, BusyBody, Tracked};
+use super::members::Member;
 use super::tls::TlsReloader;
 use super::ListenerOptions;
 use axum::extract::ConnectInfo;
@@ -11,11 +12,12 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, Version};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
@@ -39,6 +41,9 @@ pub(super) struct Shared {
     pub stopping: CancellationToken,
     /// Cancelled when the shutdown timeout is over: close now.
     pub hard_stop: CancellationToken,
+    /// The open connections, by the address of their [`Activity`]: whoever cancels
+    /// `stopping` or `hard_stop` then calls [`Shared::wake_all`].
+    pub members: Mutex<HashMap<usize, Arc<Activity>>>,
 }
 
 /// The application as hyper's service for one connection: tells every request its
@@ -129,6 +134,17 @@ fn next_deadline(
     }
 }
 
+/// When the watchdog should look again: at the next deadline, and on an idle HTTP/1.1
+/// connection whose next head has not started, no later than a head starting now would
+/// time out, so that a head starting later never needs to wake it.
+fn next_check(state: &super::activity::State, options: &ListenerOptions) -> Option<Instant> {
+    let (at, _) = next_deadline(state, options)?;
+    if !state.h2 && state.head_started.is_none() {
+        return Some(at.min(Instant::now() + options.header_timeout));
+    }
+    Some(at)
+}
+
 /// Serves one accepted cleartext TCP connection until it ends, times out, or shutdown
 /// ends it. A function of its own, not a branch of [`serve_tls`]: a spawned task is
 /// sized for the largest state its future can be in, and the TLS states (a handshake,
@@ -171,7 +187,9 @@ pub(super) async fn serve_tls(
     }
 }
 
-/// Serves HTTP on `io` with the watchdog.
+/// Serves HTTP on `io` with the watchdog. The watchdog looks at the connection's
+/// [`Activity`] only when woken by it or when its timer passes (see the `activity`
+/// module): a busy connection's task is polled for its socket alone.
 async fn serve_io<T>(
     io: T,
     h2: bool,
@@ -181,7 +199,11 @@ async fn serve_io<T>(
 ) where
     T: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
-    let activity = Activity::new(h2);
+    let activity = Activity::new(h2, &shared.options);
+    // Shutdown reaches this connection through `activity.changed`, so its task does not
+    // poll the server-wide tokens (two shared locks each) every time its socket wakes it.
+    let member = Member::join(shared, activity.clone());
+    let shared = &member.shared;
     let io = TokioIo::new(Tracked::new(io, activity.clone(), permit));
     let service = ConnService {
         router: shared.router.clone(),
@@ -190,31 +212,44 @@ async fn serve_io<T>(
     };
     let conn = shared.builder.serve_connection_with_upgrades(io, service);
     tokio::pin!(conn);
+    // One timer for the connection's life, moved only when the next look moves.
+    let timer = tokio::time::sleep_until(Instant::now());
+    tokio::pin!(timer);
     // `draining`: graceful shutdown was asked of hyper (no more deadlines apply).
     let mut draining = false;
     let mut stopping = false;
     loop {
         let changed = activity.changed.notified();
-        let (deadline, nothing_in_flight_h1) = {
-            let state = activity.state();
-            let deadline = if draining {
+        if shared.hard_stop.is_cancelled() {
+            return;
+        }
+        if !stopping && shared.stopping.is_cancelled() {
+            stopping = true;
+            if !draining {
+                conn.as_mut().graceful_shutdown();
+                draining = true;
+            }
+        }
+        let (check_at, nothing_in_flight_h1) = {
+            let mut state = activity.state();
+            let check_at = if draining {
                 None
             } else {
-                next_deadline(&state, &shared.options)
+                next_check(&state, &shared.options)
             };
-            (deadline, !state.h2 && state.inflight == 0)
+            state.check_at = check_at;
+            (check_at, !state.h2 && state.inflight == 0)
         };
         // Shutting down, HTTP/1.1, nothing in flight: a half-sent request head or an
         // idle keep-alive is not worth waiting for.
         if stopping && nothing_in_flight_h1 {
             return;
         }
-        let sleep = async {
-            match deadline {
-                Some((at, _)) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
+        if let Some(at) = check_at {
+            if timer.deadline() != at {
+                timer.as_mut().reset(at);
             }
-        };
+        }
         tokio::select! {
             result = conn.as_mut() => {
                 if let Err(error) = result {
@@ -223,25 +258,24 @@ async fn serve_io<T>(
                 return;
             }
             () = changed => {}
-            () = sleep => match deadline.map(|(_, what)| what) {
-                Some(Expiry::GoAway) => {
-                    tracing::debug!(%peer, "HTTP/2 connection idle: GOAWAY");
-                    conn.as_mut().graceful_shutdown();
-                    draining = true;
-                }
-                _ => {
-                    tracing::debug!(%peer, "no complete request in time: closing");
-                    return;
-                }
-            },
-            () = shared.stopping.cancelled(), if !stopping => {
-                stopping = true;
-                if !draining {
-                    conn.as_mut().graceful_shutdown();
-                    draining = true;
+            () = timer.as_mut(), if check_at.is_some() => {
+                // The deadline may have moved later since the timer was set; act only
+                // on one that has passed.
+                let due = next_deadline(&activity.state(), &shared.options)
+                    .filter(|(at, _)| *at <= Instant::now());
+                match due.map(|(_, what)| what) {
+                    None => {}
+                    Some(Expiry::GoAway) => {
+                        tracing::debug!(%peer, "HTTP/2 connection idle: GOAWAY");
+                        conn.as_mut().graceful_shutdown();
+                        draining = true;
+                    }
+                    Some(Expiry::Close) => {
+                        tracing::debug!(%peer, "no complete request in time: closing");
+                        return;
+                    }
                 }
             }
-            () = shared.hard_stop.cancelled() => return,
         }
     }
 }

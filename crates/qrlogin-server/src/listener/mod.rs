@@ -7,6 +7,7 @@
 //! - [`accept`]: the accept loop, the cap, and the two-phase shutdown.
 //! - [`conn`]: one connection: hyper's HTTP/1.1 + HTTP/2 builder, the header-read and
 //!   idle timeouts.
+//! - [`members`]: the open connections, woken when a shutdown starts and ends.
 //! - [`activity`]: what a connection is doing (waiting for a request head, idle, busy),
 //!   fed by the socket and by the service.
 //! - [`tls`]: rustls with the ring provider, ALPN `h2`/`http/1.1`, reloadable keys.
@@ -18,6 +19,7 @@ pub mod accept;
 mod activity;
 pub mod bind;
 mod conn;
+mod members;
 pub mod tls;
 
 #[cfg(test)]

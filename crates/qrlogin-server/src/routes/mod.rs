@@ -119,9 +119,15 @@ pub fn finish(app: Router<AppState>, state: AppState) -> Router {
                 "method not allowed on this route",
             )
         })
-        .layer(telemetry::TrackLayer)
-        // Panic catching and nosniff as one layer: each layer is a box per request.
-        .layer(guard::GuardLayer)
+        // One `layer` call for both: axum wraps every route once per call, and each
+        // wrapping costs every request two allocations (the route's boxed service is
+        // cloned, its future boxed) and keeps another ~330 B route future in flight.
+        // Panic catching and nosniff outside the metrics, as one layer of their own.
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(guard::GuardLayer)
+                .layer(telemetry::TrackLayer),
+        )
         .with_state(state);
     // Outermost, so a preflight is answered before routing (no route has OPTIONS).
     match cors {

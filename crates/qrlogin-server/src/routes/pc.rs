@@ -8,7 +8,7 @@ use crate::qrimage;
 use crate::service::qr;
 use crate::state::AppState;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -124,10 +124,27 @@ pub fn status(
     // Only the token is handed on (the use case drops it before a wait), not the header.
     let token = auth.bearer().map(str::to_owned);
     let status = qr::status(state, id, token, q.wait.unwrap_or(0), q.since, ip);
-    Either::Right(status.map(|r| {
-        r.map(|s| ([(header::CACHE_CONTROL, "no-store")], Json(s)).into_response())
-            .map_err(ApiError::from)
-    }))
+    Either::Right(status.map(|r| r.map(|s| status_json(&s)).map_err(ApiError::from)))
+}
+
+/// The status as `application/json` with `Cache-Control: no-store`: the bytes
+/// `Json(s)` answers, written to a `Vec` (one buffer, no `BytesMut` writer) under static
+/// header values (from a `&str` they are checked and copied on every poll).
+fn status_json(s: &Status) -> Response {
+    match serde_json::to_vec(s) {
+        Ok(body) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => ApiError::internal(e).into_response(),
+    }
 }
 
 /// Redeems a confirmed QR session for a PC session, exactly once.

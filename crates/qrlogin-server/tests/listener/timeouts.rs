@@ -117,3 +117,23 @@ async fn an_idle_http2_connection_gets_goaway_and_ends_after_the_idle_timeout() 
     );
     drop(ready);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_served_connection_whose_next_head_stalls_is_closed_by_the_header_timeout() {
+    // The idle timeout is longer than the bound: only the header timeout can close it.
+    let server = start(options(SHORT, LONG)).await;
+    let mut tcp = TcpStream::connect(&server.addr).await.unwrap();
+    assert_eq!(get(&mut tcp, "/healthz").await, "HTTP/1.1 200 OK");
+    // Idle past one header timeout: the watchdog looks, finds no head, looks again later.
+    tokio::time::sleep(SHORT + SHORT / 2).await;
+    assert_eq!(
+        get(&mut tcp, "/healthz").await,
+        "HTTP/1.1 200 OK",
+        "kept alive"
+    );
+    // The next head starts and never ends: the header timeout, not the idle one.
+    tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: loc")
+        .await
+        .unwrap();
+    assert!(closed_by_server(&mut tcp).await, "closed: head incomplete");
+}
