@@ -29,6 +29,11 @@ mod passkeys;
 mod state;
 mod tokens;
 
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_oauth;
+
 use crate::{Db, DbResult};
 use async_trait::async_trait;
 use state::State;
