@@ -1,7 +1,7 @@
 //! [`OAuthDb`] in memory: clients, signing keys and pending requests here; codes and
 //! tokens are `State` methods in `oauth_tokens.rs`, which this impl calls.
 
-use super::state::{refused, trim, Request, State};
+use super::state::{refused, Request, State};
 use super::MemoryDb;
 use crate::{AccessToken, DbResult, DevicePoll, OAuthDb, OAuthRequest, StoredKey};
 use async_trait::async_trait;
@@ -105,21 +105,6 @@ impl State {
             request: r.request.clone(),
             slow_down: r.slowed_down,
         })
-    }
-
-    /// Deletes the requests expired at `now`; how many.
-    pub fn purge_requests(&mut self, now: Millis) -> u64 {
-        let dead: Vec<String> = (self.requests.iter())
-            .filter(|(_, r)| r.request.expires_at <= now)
-            .map(|(qr, _)| qr.clone())
-            .collect();
-        for qr in &dead {
-            self.remove_request(qr);
-        }
-        trim(&mut self.requests);
-        trim(&mut self.device_codes);
-        trim(&mut self.user_codes);
-        dead.len() as u64
     }
 }
 
@@ -264,7 +249,6 @@ impl OAuthDb for MemoryDb {
         Ok(own && state.remove_access(hash).is_some())
     }
     async fn purge_expired_oauth(&self, now: Millis) -> DbResult<u64> {
-        let mut state = self.lock();
-        Ok(state.purge_requests(now) + state.purge_oauth_tokens(now))
+        Ok(self.purge_oauth(now))
     }
 }

@@ -4,10 +4,64 @@
 //! without a scan; the removals at the end of this file keep those lists in step.
 
 use super::state::{refused, trim, State};
+use super::MemoryDb;
 use crate::{AccessToken, DbResult};
 use qrlogin_core::{Millis, TokenHash};
 use qrlogin_oauth::{CodeGrant, RefreshGrant};
 use std::collections::HashMap;
+
+/// What a scan found expired at `now`, to be purged a chunk at a time.
+struct Expired {
+    /// QR session ids of requests.
+    requests: Vec<String>,
+    /// Hashes of authorization codes.
+    codes: Vec<TokenHash>,
+    /// Hashes of refresh tokens.
+    refresh: Vec<TokenHash>,
+    /// Hashes of access tokens.
+    access: Vec<TokenHash>,
+}
+
+impl MemoryDb {
+    /// Deletes the requests, codes, refresh and access tokens expired at `now`, a
+    /// chunk at a time; how many.
+    pub(super) fn purge_oauth(&self, now: Millis) -> u64 {
+        let dead = {
+            let state = self.lock();
+            Expired {
+                requests: (state.requests.iter())
+                    .filter(|(_, r)| r.request.expires_at <= now)
+                    .map(|(qr, _)| qr.clone())
+                    .collect(),
+                codes: expired(&state.codes, now, |g| g.expires_at),
+                refresh: expired(&state.refresh, now, |g| g.expires_at),
+                access: expired(&state.access, now, |t| t.expires_at),
+            }
+        };
+        let n = self.purge_in_chunks(&dead.requests, |s, qr| {
+            let gone = (s.requests.get(qr)).is_some_and(|r| r.request.expires_at <= now);
+            gone && s.remove_request(qr).is_some()
+        }) + self.purge_in_chunks(&dead.codes, |s, h| {
+            let gone = (s.codes.get(h)).is_some_and(|g| g.expires_at <= now);
+            gone && s.remove_code(h).is_some()
+        }) + self.purge_in_chunks(&dead.refresh, |s, h| {
+            let gone = (s.refresh.get(h)).is_some_and(|g| g.expires_at <= now);
+            gone && s.remove_refresh(h).is_some()
+        }) + self.purge_in_chunks(&dead.access, |s, h| {
+            let gone = (s.access.get(h)).is_some_and(|t| t.expires_at <= now);
+            gone && s.remove_access(h).is_some()
+        });
+        let mut state = self.lock();
+        trim(&mut state.requests);
+        trim(&mut state.device_codes);
+        trim(&mut state.user_codes);
+        trim(&mut state.codes);
+        trim(&mut state.refresh);
+        trim(&mut state.access);
+        trim(&mut state.families);
+        n
+    }
+}
 
 /// The hashes of a table's rows expired at `now`.
 fn expired<V>(
@@ -123,27 +177,6 @@ impl State {
             self.enabled(a.as_str())?;
         }
         Some(t.clone())
-    }
-
-    /// Deletes the codes, refresh and access tokens expired at `now`; how many.
-    pub fn purge_oauth_tokens(&mut self, now: Millis) -> u64 {
-        let codes = expired(&self.codes, now, |g| g.expires_at);
-        for h in &codes {
-            self.remove_code(h);
-        }
-        let refresh = expired(&self.refresh, now, |g| g.expires_at);
-        for h in &refresh {
-            self.remove_refresh(h);
-        }
-        let access = expired(&self.access, now, |t| t.expires_at);
-        for h in &access {
-            self.remove_access(h);
-        }
-        trim(&mut self.codes);
-        trim(&mut self.refresh);
-        trim(&mut self.access);
-        trim(&mut self.families);
-        (codes.len() + refresh.len() + access.len()) as u64
     }
 
     /// Takes a token out of its family's index (its refresh or access set), dropping

@@ -12,6 +12,7 @@ use qrlogin_core::{EventId, Millis, RandomId, SessionId, TokenHash};
 use qrlogin_oauth::{Client, CodeGrant, RefreshGrant};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::Hash;
+use std::sync::Arc;
 
 /// Where an event sits in its account's log: `(at, seq)`, the SQL schema's
 /// `ORDER BY at, seq` (seq: insertion order, for events of one millisecond).
@@ -29,8 +30,8 @@ pub(super) struct Owner {
     pub sessions: HashSet<TokenHash>,
     /// Its links, `(namespace, subject)`.
     pub links: Vec<(String, String)>,
-    /// Its activity log, oldest first.
-    pub events: BTreeMap<EventKey, ActivityEvent>,
+    /// Its activity log, oldest first (shared: see `activity.rs`).
+    pub events: BTreeMap<EventKey, Arc<ActivityEvent>>,
     /// Ids of its passkeys.
     pub passkeys: HashSet<RandomId>,
     /// Secret hashes of its enrollment links.

@@ -2,7 +2,8 @@
 //! ends with `assert_consistent`, which walks the whole structure both ways (each row
 //! listed where it should be, each index entry naming a row that exists and agrees),
 //! so a purge, a revocation or a removal that left an orphan anywhere fails here even
-//! when every lookup still answers right. OAuth and passkeys in `tests_oauth.rs`.
+//! when every lookup still answers right. Purges in `tests_purge.rs`; OAuth and
+//! passkeys in `tests_oauth.rs`.
 
 use super::state::State;
 use super::MemoryDb;
@@ -87,76 +88,8 @@ impl State {
 }
 
 /// Locked state of a handle, for a look at its indexes.
-fn state(db: &MemoryDb) -> std::sync::MutexGuard<'_, State> {
+pub(super) fn state(db: &MemoryDb) -> parking_lot::MutexGuard<'_, State> {
     db.lock()
-}
-
-#[tokio::test]
-async fn purging_expired_tokens_and_sessions_drops_them_from_every_index() {
-    let db = MemoryDb::new();
-    let me = stored_account(&db).await.id;
-    let (dead, live) = (hash(), hash());
-    assert!(db
-        .put_mobile_token(&dead, &mobile_token(&me, NOW + 10))
-        .await
-        .unwrap());
-    assert!(db
-        .put_mobile_token(&live, &mobile_token(&me, NOW + LONG))
-        .await
-        .unwrap());
-    let (dead_key, dead_ses) = web_session(&me, NOW, NOW + 10);
-    let (live_key, live_ses) = web_session(&me, NOW, NOW + LONG);
-    assert!(db.put_web_session(&dead_key, &dead_ses).await.unwrap());
-    assert!(db.put_web_session(&live_key, &live_ses).await.unwrap());
-    assert_eq!(db.purge_expired_tokens(NOW + 10).await.unwrap(), 2);
-    let s = state(&db);
-    s.assert_consistent();
-    let o = &s.accounts[me.as_str()];
-    assert_eq!(o.tokens, HashSet::from([live]));
-    assert_eq!(o.sessions, HashSet::from([live_key]));
-    assert!(!s.session_ids.contains_key(&dead_ses.id));
-}
-
-#[tokio::test]
-async fn a_purge_that_empties_a_big_table_gives_its_memory_back() {
-    let db = MemoryDb::new();
-    let me = stored_account(&db).await.id;
-    for _ in 0..5_000 {
-        let t = mobile_token(&me, NOW + 1);
-        assert!(db.put_mobile_token(&hash(), &t).await.unwrap());
-    }
-    assert!(state(&db).mobile_tokens.capacity() >= 5_000);
-    assert_eq!(db.purge_expired_tokens(NOW + 1).await.unwrap(), 5_000);
-    let s = state(&db);
-    assert!(
-        s.mobile_tokens.capacity() < 100,
-        "{}",
-        s.mobile_tokens.capacity()
-    );
-    assert!(s.accounts[me.as_str()].tokens.is_empty());
-    s.assert_consistent();
-}
-
-#[tokio::test]
-async fn purged_events_leave_no_id_behind_and_their_ids_may_be_stored_again() {
-    let db = MemoryDb::new();
-    let me = stored_account(&db).await.id;
-    let old = event(&me, NOW - 1, ActivityKind::QrScanned);
-    let kept = event(&me, NOW, ActivityKind::QrConfirmed);
-    db.append_events(&[old.clone(), kept.clone()])
-        .await
-        .unwrap();
-    assert_eq!(db.purge_events_before(NOW).await.unwrap(), 1);
-    assert_eq!(db.purge_events_before(NOW).await.unwrap(), 0);
-    {
-        let s = state(&db);
-        s.assert_consistent();
-        assert_eq!(s.event_ids, HashSet::from([kept.id.clone()]));
-    }
-    // The row is gone, as in SQL: its id is free again.
-    db.append_event(&old).await.unwrap();
-    assert_eq!(db.events_of(&me, 10).await.unwrap(), vec![kept, old]);
-    state(&db).assert_consistent();
 }
 
 #[tokio::test]

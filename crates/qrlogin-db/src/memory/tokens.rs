@@ -51,29 +51,17 @@ impl State {
         Ok(true)
     }
 
-    /// Deletes the phone tokens and PC sessions expired at `now`; how many.
-    fn purge_expired_tokens(&mut self, now: Millis) -> u64 {
-        let dead: Vec<TokenHash> = (self.mobile_tokens.iter())
+    /// The hashes of the phone tokens and of the PC sessions expired at `now`.
+    pub(super) fn expired_tokens(&self, now: Millis) -> (Vec<TokenHash>, Vec<TokenHash>) {
+        let tokens = (self.mobile_tokens.iter())
             .filter(|(_, t)| t.expires_at <= now)
-            .map(|(h, _)| *h)
-            .collect();
-        for h in &dead {
-            self.remove_mobile_token(h);
-        }
-        let dead_sessions: Vec<TokenHash> = (self.web_sessions.iter())
+            .map(|(h, _)| *h);
+        let sessions = (self.web_sessions.iter())
             .filter(|(_, s)| s.expires_at <= now)
-            .map(|(h, _)| *h)
-            .collect();
-        for h in &dead_sessions {
-            self.remove_web_session(h);
-        }
-        trim(&mut self.mobile_tokens);
-        trim(&mut self.web_sessions);
-        trim(&mut self.session_ids);
-        (dead.len() + dead_sessions.len()) as u64
+            .map(|(h, _)| *h);
+        (tokens.collect(), sessions.collect())
     }
 }
-
 #[async_trait]
 impl TokenDb for MemoryDb {
     async fn put_mobile_token(&self, hash: &TokenHash, token: &MobileToken) -> DbResult<bool> {
@@ -147,6 +135,31 @@ impl TokenDb for MemoryDb {
     }
 
     async fn purge_expired_tokens(&self, now: Millis) -> DbResult<u64> {
-        Ok(self.lock().purge_expired_tokens(now))
+        let (tokens, sessions) = self.lock().expired_tokens(now);
+        Ok(self.purge_tokens(&tokens, &sessions, now))
+    }
+}
+
+impl MemoryDb {
+    /// Deletes the phone tokens and PC sessions of a scan's findings that are still
+    /// expired at `now`, a chunk at a time; how many.
+    pub(super) fn purge_tokens(
+        &self,
+        tokens: &[TokenHash],
+        sessions: &[TokenHash],
+        now: Millis,
+    ) -> u64 {
+        let n = self.purge_in_chunks(tokens, |state, h| {
+            let dead = (state.mobile_tokens.get(h)).is_some_and(|t| t.expires_at <= now);
+            dead && state.remove_mobile_token(h)
+        }) + self.purge_in_chunks(sessions, |state, h| {
+            let dead = (state.web_sessions.get(h)).is_some_and(|s| s.expires_at <= now);
+            dead && state.remove_web_session(h)
+        });
+        let mut state = self.lock();
+        trim(&mut state.mobile_tokens);
+        trim(&mut state.web_sessions);
+        trim(&mut state.session_ids);
+        n
     }
 }
