@@ -16,8 +16,10 @@
 //! - `pool.rs`: the connection pool every call goes through, which lends a connection
 //!   without a ping in steady state (sqlx's own pool pings twice per call).
 //! - `sql/`: the implementation, written once in the SQL both backends speak and
-//!   compiled for SQLite (`sqlite.rs`, also the `memory` backend) and PostgreSQL
-//!   (`postgres.rs`).
+//!   compiled for SQLite (`sqlite.rs`) and PostgreSQL (`postgres.rs`).
+//! - `memory/`: [`MemoryDb`], the `memory` backend: the same tables as plain Rust data
+//!   behind one mutex, for a database no other process shares (no SQL, no worker
+//!   thread: a call is a few hash lookups).
 //! - `migrations/sqlite`, `migrations/postgres`: the schema, one numbered file per
 //!   change, embedded in the binary.
 //! - `conformance` (feature `conformance`): one test suite every backend runs.
@@ -26,7 +28,7 @@
 //! | --- | --- |
 //! | `sqlite://PATH` (relative to the working directory), `sqlite:///ABS/PATH`, `sqlite:PATH` | SQLite file, created with its schema if absent, WAL |
 //! | `postgres://…`, `postgresql://…` | PostgreSQL |
-//! | `memory` | SQLite in memory, nothing kept |
+//! | `memory` | [`MemoryDb`]: in this process's memory, nothing kept |
 
 mod bounded;
 mod bounded_oauth;
@@ -34,6 +36,7 @@ mod bounded_oauth;
 pub mod conformance;
 pub mod error;
 pub mod issuer;
+mod memory;
 pub mod oauth_records;
 pub mod oauth_traits;
 pub mod passkeys;
@@ -45,6 +48,7 @@ pub mod traits;
 
 pub use error::{DbError, DbResult};
 pub use issuer::{IssuerDb, TrustedIssuer};
+pub use memory::MemoryDb;
 pub use oauth_records::{AccessToken, DevicePoll, OAuthRequest, StoredKey};
 pub use oauth_traits::OAuthDb;
 pub use passkeys::{PasskeyDb, PasskeyRecord, PASSKEY_ID_PREFIX};
@@ -88,23 +92,30 @@ pub async fn open(url: &str) -> DbResult<Arc<dyn Db>> {
     match kind(url)? {
         Kind::Sqlite => sqlite::open(url, ACQUIRE_TIMEOUT).await,
         Kind::Postgres => postgres::open(url, ACQUIRE_TIMEOUT).await,
-        Kind::Memory => sqlite::open_memory(ACQUIRE_TIMEOUT).await,
+        Kind::Memory => Ok(Arc::new(MemoryDb::new())),
     }
 }
 
-/// Runs the pending migrations and nothing else (`qrlogin db migrate`).
+/// Runs the pending migrations and nothing else (`qrlogin db migrate`). `memory` has
+/// no schema to migrate (each open starts empty and current): nothing to do.
 pub async fn migrate(url: &str) -> DbResult<()> {
     open(url).await.map(drop)
 }
 
 /// Writes a consistent copy of a SQLite database to `dest` (`qrlogin db backup`), safe
 /// while servers use it; `dest` must not exist. Other URLs are `Invalid`: back up
-/// PostgreSQL with its own tools.
+/// PostgreSQL with its own tools; `memory` lives in one process and has nothing to
+/// back up.
 pub async fn backup_sqlite(url: &str, dest: &Path) -> DbResult<()> {
     match kind(url)? {
         Kind::Sqlite => sqlite::backup(url, dest).await,
-        _ => Err(DbError::Invalid(
+        Kind::Postgres => Err(DbError::Invalid(
             "db backup works on SQLite databases only (use pg_dump for PostgreSQL)".into(),
+        )),
+        Kind::Memory => Err(DbError::Invalid(
+            "db backup works on SQLite databases only: `memory` lives inside one server \
+             process and is gone when it stops, so there is nothing to back up"
+                .into(),
         )),
     }
 }

@@ -1,6 +1,5 @@
-//! The SQLite backend (the embedded default) and the memory backend, which is SQLite
-//! with its database in memory: one implementation, so `memory` behaves exactly like
-//! what production runs.
+//! The SQLite backend, the embedded default. (`memory` is not SQLite: see `memory/`;
+//! the conformance suite keeps the two alike.)
 
 use crate::pool::Pool;
 use crate::sqlite::sql::SqlDb;
@@ -106,26 +105,6 @@ fn racing(e: &sqlx::migrate::MigrateError) -> bool {
 /// Whether an error text is SQLite's "another connection holds the lock".
 fn busy(text: &str) -> bool {
     text.contains("locked") || text.contains("busy")
-}
-
-/// A new, empty database in memory, gone when the last handle is dropped.
-pub(crate) async fn open_memory(acquire: Duration) -> DbResult<Arc<dyn Db>> {
-    // `:memory:` is a private shared-cache database that lives while any connection to
-    // it is open: the keeper holds one for the lifetime of the handle, whatever the
-    // pool does with its own. One pooled connection: shared-cache writers would
-    // otherwise lock each other out. It runs the migrations before the pool gets it.
-    let opts = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
-    let keeper = opts.connect().await?;
-    let mut first = opts.connect().await?;
-    // `run_direct`: see postgres.rs.
-    sqlx::migrate!("./migrations/sqlite")
-        .run_direct(&mut first)
-        .await?;
-    Ok(Arc::new(SqlDb {
-        pool: Pool::new(opts, 1, acquire, first),
-        name: "memory",
-        _keeper: Some(Box::new(std::sync::Mutex::new(keeper))),
-    }))
 }
 
 /// Writes a consistent copy of the SQLite database at `url` to `dest` with

@@ -88,7 +88,15 @@ pub async fn run(cmd: DbCmd) -> Result<(), Failure> {
             qrlogin_db::migrate(&url)
                 .await
                 .map_err(|e| db_failure(e, &format!("migrating {shown}")))?;
-            println!("The database {shown} is up to date.");
+            if url == "memory" {
+                // Nothing was migrated: say so rather than "up to date".
+                println!(
+                    "The memory database has no schema to migrate: it starts empty in each \
+                     process that opens it and is gone when that process stops."
+                );
+            } else {
+                println!("The database {shown} is up to date.");
+            }
         }
         DbCommand::Backup { path } => {
             qrlogin_db::backup_sqlite(&url, &path)
