@@ -130,3 +130,19 @@ fn the_database_comes_from_the_environment_or_the_config_file_else_qrlogin_db() 
     assert!(out.status.success(), "{out:?}");
     assert!(dir.path().join("from-file.db").exists());
 }
+
+#[test]
+fn the_memory_database_has_nothing_to_migrate_or_back_up_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli_ok(dir.path(), "memory", &["db", "migrate"], "");
+    assert!(out.contains("no schema to migrate"), "{out}");
+    let copy = dir.path().join("copy.db");
+    let out = cli(
+        dir.path(),
+        "memory",
+        &["db", "backup", copy.to_str().unwrap()],
+        "",
+    );
+    assert_refused(&out, "nothing to back up");
+    assert!(!copy.exists());
+}
