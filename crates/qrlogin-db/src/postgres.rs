@@ -51,7 +51,6 @@ pub(crate) async fn open(url: &str, acquire: Duration) -> DbResult<Arc<dyn Db>> 
     let db = SqlDb {
         pool: Pool::new(opts, MAX_CONNECTIONS, acquire, first),
         name: "postgres",
-        _keeper: None,
     };
     Ok(Arc::new(Bounded {
         inner: db.shared(),

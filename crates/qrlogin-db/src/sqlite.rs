@@ -64,7 +64,6 @@ pub(crate) async fn open(url: &str, acquire: Duration) -> DbResult<Arc<dyn Db>> 
     Ok(SqlDb {
         pool: Pool::new(opts, MAX_CONNECTIONS, acquire, first),
         name: "sqlite",
-        _keeper: None,
     }
     .shared())
 }

@@ -56,8 +56,8 @@ impl LinkDb for SqlDb {
             }
         }
         tx.rollback().await?;
-        // The connection goes back before the re-read takes one (the memory backend
-        // has only one).
+        // The connection goes back before the re-read takes one (a method holds one
+        // at a time: see `SqlDb::conn`).
         drop(conn);
         // Either another first use won the link, or the new username is taken.
         self.account_by_link(namespace, subject).await

@@ -27,10 +27,8 @@ use async_trait::async_trait;
 pub(crate) struct SqlDb {
     /// The connections.
     pub(crate) pool: Pool<<Backend as sqlx::Database>::Connection>,
-    /// `sqlite`, `postgres` or `memory`.
+    /// `sqlite` or `postgres`.
     pub(crate) name: &'static str,
-    /// Whatever must live as long as the pool (the memory backend's keeper connection).
-    pub(crate) _keeper: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 /// How often a database's idle connections are looked at ([`Pool::close_idle`]).
@@ -53,7 +51,8 @@ impl SqlDb {
     }
 
     /// A connection for one statement or transaction, returned when the lease drops.
-    /// A method holds at most one at a time: the memory backend has only one.
+    /// A method holds at most one at a time, so calls that have each taken one never
+    /// wait on one another for a second one when the pool is all lent out.
     async fn conn(&self) -> DbResult<Lease<'_, <Backend as sqlx::Database>::Connection>> {
         self.pool.acquire().await
     }
