@@ -137,37 +137,10 @@ pub struct SignError(String);
 
 /// Signs `claims` as a compact JWS with `key`, its `kid` in the header.
 pub fn sign<T: Serialize>(key: &SigningKey, claims: &T) -> Result<String, SignError> {
+    crate::provider::install();
     let mut header = Header::new(key.alg().jwt());
     header.kid = Some(key.kid().to_owned());
-    match key.es256_signer() {
-        Some(signer) => sign_es256(signer, &header, claims),
-        None => jsonwebtoken::encode(&header, claims, key.encoding_key())
-            .map_err(|e| SignError(e.to_string())),
-    }
-}
-
-/// RFC 7515 §7.1 compact serialization, as `jsonwebtoken::encode` writes it (the same
-/// JSON of header and claims, base64url without padding), signed by a key parsed once
-/// (see [`crate::keys`]). The signature is RFC 7518 §3.4's: R and S, 32 bytes each;
-/// RFC 6979 nonces, as `jsonwebtoken`'s own signer uses.
-fn sign_es256<T: Serialize>(
-    signer: &p256::ecdsa::SigningKey,
-    header: &Header,
-    claims: &T,
-) -> Result<String, SignError> {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine as _;
-    use p256::ecdsa::signature::Signer as _;
-    let err = |e: serde_json::Error| SignError(e.to_string());
-    let mut out = URL_SAFE_NO_PAD.encode(serde_json::to_vec(header).map_err(err)?);
-    out.push('.');
-    URL_SAFE_NO_PAD.encode_string(serde_json::to_vec(claims).map_err(err)?, &mut out);
-    let signature: p256::ecdsa::Signature = signer
-        .try_sign(out.as_bytes())
-        .map_err(|e| SignError(e.to_string()))?;
-    out.push('.');
-    URL_SAFE_NO_PAD.encode_string(signature.to_bytes(), &mut out);
-    Ok(out)
+    jsonwebtoken::encode(&header, claims, key.encoding_key()).map_err(|e| SignError(e.to_string()))
 }
 
 /// Signs an ID token.

@@ -27,6 +27,7 @@ pub mod error;
 pub mod jwt;
 pub mod keys;
 pub mod pkce;
+mod provider;
 pub mod redirect;
 pub mod refresh;
 pub mod scope;

@@ -132,6 +132,7 @@ pub fn verify<T: DeserializeOwned>(
     expected_aud: &str,
     now: Millis,
 ) -> Result<T, VerifyError> {
+    crate::provider::install();
     let header = jsonwebtoken::decode_header(token).map_err(|_| classify_bad_header(token))?;
     if is_hmac(header.alg) {
         return Err(VerifyError::AlgorithmRefused);
