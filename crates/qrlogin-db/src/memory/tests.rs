@@ -92,20 +92,32 @@ pub(super) fn state(db: &MemoryDb) -> parking_lot::MutexGuard<'_, State> {
     db.lock()
 }
 
+/// Stores a live phone token and a live PC session for `me`: their hashes and the session.
+async fn token_and_session(
+    db: &MemoryDb,
+    me: &qrlogin_core::AccountId,
+) -> (
+    qrlogin_core::TokenHash,
+    qrlogin_core::TokenHash,
+    crate::WebSession,
+) {
+    let h = hash();
+    assert!(db
+        .put_mobile_token(&h, &mobile_token(me, NOW + LONG))
+        .await
+        .unwrap());
+    let (k, s) = web_session(me, NOW, NOW + LONG);
+    assert!(db.put_web_session(&k, &s).await.unwrap());
+    (h, k, s)
+}
+
 #[tokio::test]
 async fn revoked_tokens_and_sessions_are_gone_from_their_accounts_lists() {
     let db = MemoryDb::new();
     let me = stored_account(&db).await.id;
     let mut keys = Vec::new();
     for _ in 0..3 {
-        let h = hash();
-        assert!(db
-            .put_mobile_token(&h, &mobile_token(&me, NOW + LONG))
-            .await
-            .unwrap());
-        let (k, s) = web_session(&me, NOW, NOW + LONG);
-        assert!(db.put_web_session(&k, &s).await.unwrap());
-        keys.push((h, k, s));
+        keys.push(token_and_session(&db, &me).await);
     }
     let (t0, k0, _) = &keys[0];
     let (_, k1, s1) = &keys[1];
@@ -132,13 +144,7 @@ async fn revoked_tokens_and_sessions_are_gone_from_their_accounts_lists() {
 async fn disabling_empties_the_accounts_lists_and_lookups_find_nothing() {
     let db = MemoryDb::new();
     let me = stored_account(&db).await.id;
-    let h = hash();
-    assert!(db
-        .put_mobile_token(&h, &mobile_token(&me, NOW + LONG))
-        .await
-        .unwrap());
-    let (k, s) = web_session(&me, NOW, NOW + LONG);
-    assert!(db.put_web_session(&k, &s).await.unwrap());
+    let (h, k, s) = token_and_session(&db, &me).await;
     assert!(db.set_disabled(&me, true, NOW).await.unwrap());
     assert!(db.set_disabled(&me, false, NOW).await.unwrap());
     assert_eq!(db.mobile_token_with_account(&h, NOW).await.unwrap(), None);
