@@ -1,7 +1,7 @@
 //! [`OAuthDb`] in memory: clients, signing keys and pending requests here; codes and
 //! tokens are `State` methods in `oauth_tokens.rs`, which this impl calls.
 
-use super::state::{refused, Request, State};
+use super::state::{keys_where, refused, Request, State};
 use super::MemoryDb;
 use crate::{AccessToken, DbResult, DevicePoll, OAuthDb, OAuthRequest, StoredKey};
 use async_trait::async_trait;
@@ -16,34 +16,17 @@ impl State {
         if self.clients.remove(id).is_none() {
             return false;
         }
-        let requests: Vec<String> = (self.requests.iter())
-            .filter(|(_, r)| r.request.client_id == id)
-            .map(|(qr, _)| qr.clone())
-            .collect();
-        for qr in &requests {
-            self.remove_request(qr);
+        for qr in keys_where(&self.requests, |r| r.request.client_id == id) {
+            self.remove_request(&qr);
         }
-        let of = |client: &str| client == id;
-        let codes: Vec<TokenHash> = (self.codes.iter())
-            .filter(|(_, g)| of(&g.client_id))
-            .map(|(h, _)| *h)
-            .collect();
-        for h in &codes {
-            self.remove_code(h);
+        for h in keys_where(&self.codes, |g| g.client_id == id) {
+            self.remove_code(&h);
         }
-        let refresh: Vec<TokenHash> = (self.refresh.iter())
-            .filter(|(_, g)| of(&g.client_id))
-            .map(|(h, _)| *h)
-            .collect();
-        for h in &refresh {
-            self.remove_refresh(h);
+        for h in keys_where(&self.refresh, |g| g.client_id == id) {
+            self.remove_refresh(&h);
         }
-        let access: Vec<TokenHash> = (self.access.iter())
-            .filter(|(_, t)| of(&t.client_id))
-            .map(|(h, _)| *h)
-            .collect();
-        for h in &access {
-            self.remove_access(h);
+        for h in keys_where(&self.access, |t| t.client_id == id) {
+            self.remove_access(&h);
         }
         true
     }

@@ -3,12 +3,11 @@
 //! its refresh family) so that removing the account or revoking the family finds it
 //! without a scan; the removals at the end of this file keep those lists in step.
 
-use super::state::{refused, trim, State};
+use super::state::{keys_where, refused, trim, State};
 use super::MemoryDb;
 use crate::{AccessToken, DbResult};
 use qrlogin_core::{Millis, TokenHash};
 use qrlogin_oauth::{CodeGrant, RefreshGrant};
-use std::collections::HashMap;
 
 /// What a scan found expired at `now`, to be purged a chunk at a time.
 struct Expired {
@@ -29,13 +28,10 @@ impl MemoryDb {
         let dead = {
             let state = self.lock();
             Expired {
-                requests: (state.requests.iter())
-                    .filter(|(_, r)| r.request.expires_at <= now)
-                    .map(|(qr, _)| qr.clone())
-                    .collect(),
-                codes: expired(&state.codes, now, |g| g.expires_at),
-                refresh: expired(&state.refresh, now, |g| g.expires_at),
-                access: expired(&state.access, now, |t| t.expires_at),
+                requests: keys_where(&state.requests, |r| r.request.expires_at <= now),
+                codes: keys_where(&state.codes, |g| g.expires_at <= now),
+                refresh: keys_where(&state.refresh, |g| g.expires_at <= now),
+                access: keys_where(&state.access, |t| t.expires_at <= now),
             }
         };
         let n = self.purge_in_chunks(&dead.requests, |s, qr| {
@@ -61,18 +57,6 @@ impl MemoryDb {
         trim(&mut state.families);
         n
     }
-}
-
-/// The hashes of a table's rows expired at `now`.
-fn expired<V>(
-    table: &HashMap<TokenHash, V>,
-    now: Millis,
-    at: impl Fn(&V) -> Millis,
-) -> Vec<TokenHash> {
-    (table.iter())
-        .filter(|(_, v)| at(v) <= now)
-        .map(|(h, _)| *h)
-        .collect()
 }
 
 impl State {
@@ -181,7 +165,7 @@ impl State {
 
     /// Takes a token out of its family's index (its refresh or access set), dropping
     /// the family once it is empty.
-    pub fn unfamily(&mut self, family: &str, hash: &TokenHash, refresh: bool) {
+    fn unfamily(&mut self, family: &str, hash: &TokenHash, refresh: bool) {
         if let Some(f) = self.families.get_mut(family) {
             if refresh {
                 f.refresh.remove(hash);

@@ -147,6 +147,15 @@ pub(super) fn refused(what: &str) -> DbError {
     DbError::Corrupt(format!("constraint failed: {what}"))
 }
 
+/// The keys of a table's rows that `pick` picks: what a `DELETE … WHERE` walks, taken
+/// first so the rows can then be removed (and their indexes with them) one by one.
+pub(super) fn keys_where<K: Clone, V>(table: &HashMap<K, V>, pick: impl Fn(&V) -> bool) -> Vec<K> {
+    (table.iter())
+        .filter(|(_, v)| pick(v))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
 /// Gives a map's spare room back after a purge emptied most of it, so that a burst
 /// (a million tokens an hour ago) does not keep its table's memory for ever.
 pub(super) fn trim<K: Eq + Hash, V>(map: &mut HashMap<K, V>) {
@@ -237,20 +246,16 @@ impl State {
         for h in &o.enrollments {
             self.enrollments.remove(h);
         }
+        // The account is gone already, so these find no owner list to update: they
+        // take each row out of its table and its refresh family.
         for h in &o.codes {
-            self.codes.remove(h);
+            self.remove_code(h);
         }
         for h in &o.refresh {
-            if let Some(r) = self.refresh.remove(h) {
-                self.unfamily(&r.family_id, h, true);
-            }
+            self.remove_refresh(h);
         }
         for h in &o.access {
-            if let Some(t) = self.access.remove(h) {
-                if let Some(f) = &t.family_id {
-                    self.unfamily(f, h, false);
-                }
-            }
+            self.remove_access(h);
         }
         true
     }

@@ -1,7 +1,7 @@
 //! [`TokenDb`] in memory: phone tokens and PC sessions by hash, each also listed under
 //! its account (for revocation) and, for sessions, under its public id.
 
-use super::state::{refused, trim, State};
+use super::state::{keys_where, refused, trim, State};
 use super::MemoryDb;
 use crate::{Account, DbResult, MobileToken, TokenDb, WebSession};
 use async_trait::async_trait;
@@ -53,13 +53,10 @@ impl State {
 
     /// The hashes of the phone tokens and of the PC sessions expired at `now`.
     pub(super) fn expired_tokens(&self, now: Millis) -> (Vec<TokenHash>, Vec<TokenHash>) {
-        let tokens = (self.mobile_tokens.iter())
-            .filter(|(_, t)| t.expires_at <= now)
-            .map(|(h, _)| *h);
-        let sessions = (self.web_sessions.iter())
-            .filter(|(_, s)| s.expires_at <= now)
-            .map(|(h, _)| *h);
-        (tokens.collect(), sessions.collect())
+        (
+            keys_where(&self.mobile_tokens, |t| t.expires_at <= now),
+            keys_where(&self.web_sessions, |s| s.expires_at <= now),
+        )
     }
 }
 #[async_trait]
